@@ -159,7 +159,7 @@ func hasDuplicateKeys(keys []Pubkey) bool {
 // AppendBinary appends the wire form of m.
 func (m *Message) AppendBinary(dst []byte) ([]byte, error) {
 	if m.Version == MessageV0 {
-		dst = append(dst, versionPrefix|0)
+		dst = append(dst, versionPrefix) // version 0
 	} else if len(m.AddressTableLookups) != 0 {
 		return dst, fmt.Errorf("serialize message: legacy message with address table lookups: %w", ErrMalformed)
 	}

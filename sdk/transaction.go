@@ -39,6 +39,14 @@ func ParseTransaction(b []byte) (*Transaction, error) {
 // decodes into the same Transaction allocates nothing in steady state. On error
 // tx holds no usable transaction.
 func (tx *Transaction) Decode(b []byte) error {
+	if err := tx.decode(b); err != nil {
+		tx.clear()
+		return err
+	}
+	return nil
+}
+
+func (tx *Transaction) decode(b []byte) error {
 	tx.messageBytes = nil
 	if len(b) > MaxTransactionSize {
 		return fmt.Errorf("transaction of %d bytes, at most %d: %w", len(b), MaxTransactionSize, ErrTooLarge)
@@ -67,6 +75,20 @@ func (tx *Transaction) Decode(b []byte) error {
 	}
 	tx.messageBytes = b[msgStart:]
 	return nil
+}
+
+// clear empties tx but keeps its slices' arrays for the next Decode, so a
+// failed Decode leaves nothing of an earlier transaction behind.
+func (tx *Transaction) clear() {
+	m := &tx.Message
+	*tx = Transaction{
+		Signatures: tx.Signatures[:0],
+		Message: Message{
+			AccountKeys:         m.AccountKeys[:0],
+			Instructions:        m.Instructions[:0],
+			AddressTableLookups: m.AddressTableLookups[:0],
+		},
+	}
 }
 
 // Sanitize checks the signature count against the header and then the

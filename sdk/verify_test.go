@@ -3,6 +3,7 @@ package sdk
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"slices"
 	"testing"
@@ -300,5 +301,37 @@ func TestTorsionedHonestKeyFollowsTheRule(t *testing.T) {
 			t.Fatalf("construction wrong: %+v", ref)
 		}
 		checkAllPaths(t, pub, msg, sig, true)
+	}
+}
+
+// TestVerifyFromManyGoroutines: a sigverify stage runs Verify and one
+// BatchVerifier per worker on every core at once; nothing in the rule may be
+// shared mutable state. Run under -race by `make test`.
+func TestVerifyFromManyGoroutines(t *testing.T) {
+	set := newSignedSet(t, 16)
+	errs := make(chan error, 4)
+	for w := 0; w < 4; w++ {
+		go func() {
+			bv := NewBatchVerifier(16)
+			for round := 0; round < 3; round++ {
+				for i := range set.pubs {
+					if !Verify(set.pubs[i], set.msgs[i], set.sigs[i]) {
+						errs <- errors.New("single rejected an honest signature")
+						return
+					}
+					bv.Add(set.pubs[i], set.msgs[i], set.sigs[i])
+				}
+				if _, all := bv.Verify(nil); !all {
+					errs <- errors.New("batch rejected honest signatures")
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < 4; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

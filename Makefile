@@ -1,0 +1,51 @@
+# Gnomon's developer entry points. `make test` is what CI runs (through .ci/run).
+
+GO          ?= go
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME    ?= 30s
+BENCHTIME   ?= 1s
+BENCHCOUNT  ?= 1
+
+# Packages whose code runs on several goroutines at once (pipeline stages, and
+# sdk, whose verifiers every sigverify worker calls concurrently). They run a
+# second time under the race detector.
+RACE_PKGS := ./sdk/...
+
+# Every fuzz target, as package:Target.
+FUZZ_TARGETS := \
+	./sdk:FuzzParseTransaction \
+	./sdk:FuzzVerifyAgreement \
+	./sdk:FuzzShortU16
+
+.PHONY: test vet lint fmt fuzz bench
+
+test: vet
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race $(RACE_PKGS)
+	cd e2e && $(GO) test -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+	cd e2e && $(GO) vet ./...
+
+lint: vet
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(STATICCHECK) ./...
+	cd e2e && $(STATICCHECK) ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+# Each fuzz target for FUZZTIME (go test allows one target per run).
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+# Micro-benchmarks of every package, kept under bench/out for benchstat.
+bench:
+	mkdir -p bench/out
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee bench/out/micro.txt
