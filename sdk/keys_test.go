@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 )
 
@@ -131,6 +132,10 @@ func TestKeypairFileRoundTrip(t *testing.T) {
 		t.Fatalf("mode %v, %v; want 0600", st.Mode().Perm(), err)
 	}
 	raw, _ := os.ReadFile(path)
+	// Byte for byte what solana-keygen writes: serde_json's compact array.
+	if !regexp.MustCompile(`^\[([0-9]{1,3},){63}[0-9]{1,3}\]$`).Match(raw) {
+		t.Fatalf("not solana-keygen's layout: %s", raw)
+	}
 	var ints []int
 	if err := json.Unmarshal(raw, &ints); err != nil || len(ints) != 64 {
 		t.Fatalf("file is not a 64-number array: %s", raw)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	circled "github.com/cloudflare/circl/sign/ed25519"
 	voi "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 )
 
@@ -74,6 +75,17 @@ func BenchmarkVerify(b *testing.B) {
 		for b.Loop() {
 			i := n % batch
 			if !ed25519.Verify(set.pubs[i][:], set.msgs[i], set.sigs[i][:]) {
+				b.Fatal("valid signature rejected")
+			}
+			n++
+		}
+		report(b, n)
+	})
+	b.Run("path=circl-single", func(b *testing.B) {
+		n := 0
+		for b.Loop() {
+			i := n % batch
+			if !circled.Verify(set.pubs[i][:], set.msgs[i], set.sigs[i][:]) {
 				b.Fatal("valid signature rejected")
 			}
 			n++
