@@ -42,12 +42,15 @@ type Programs map[sdk.Pubkey]*Builtin
 // Env is what the bank lends every instruction of a slot: sysvars and the
 // programs. Programs must treat it as read-only.
 type Env struct {
-	Programs             Programs
-	Clock                sysvar.Clock
-	Rent                 sysvar.Rent
-	EpochSchedule        sysvar.EpochSchedule
-	RecentBlockhashes    []sysvar.RecentBlockhash // newest first
-	SlotHashes           []sysvar.SlotHash        // newest first
+	Programs          Programs
+	Clock             sysvar.Clock
+	Rent              sysvar.Rent
+	EpochSchedule     sysvar.EpochSchedule
+	RecentBlockhashes []sysvar.RecentBlockhash // newest first
+	SlotHashes        []sysvar.SlotHash        // newest first
+	// Blockhash is the bank's latest blockhash, from which durable nonces are
+	// derived, and LamportsPerSignature the fee rate stored with them.
+	Blockhash            sdk.Hash
 	LamportsPerSignature uint64
 }
 
