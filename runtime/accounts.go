@@ -1,0 +1,214 @@
+package runtime
+
+import (
+	"sync"
+
+	"github.com/gnomon-chain/gnomon/sdk"
+)
+
+// The accounts store.
+//
+// All banks of a node share one Accounts. Rooted state is a plain map per
+// shard. Writes of unrooted banks are kept as versions per key, each tagged
+// with its slot, so a read is one map lookup plus a scan of a few versions for
+// the newest one on the reading bank's fork, whatever the number of unrooted
+// ancestors (walking a chain of per-bank overlays would cost one lookup per
+// ancestor, and a node runs about 32 slots behind its root). Squashing a root
+// moves its fork's newest versions into rooted state; versions of abandoned
+// forks are dropped.
+//
+// A stored *sdk.Account is immutable: a transaction works on a copy, and
+// committing stores a new value. Readers may therefore hold one without a lock.
+
+const accountShards = 64
+
+type version struct {
+	slot uint64
+	acct *sdk.Account // Lamports == 0 means the account was closed in slot
+}
+
+type accountShard struct {
+	mu       sync.RWMutex
+	rooted   map[sdk.Pubkey]*sdk.Account
+	unrooted map[sdk.Pubkey][]version // ascending slot
+}
+
+// Accounts is the node's account state across all banks.
+type Accounts struct {
+	shards [accountShards]accountShard
+	index  *Index
+}
+
+// NewAccounts returns an empty store.
+func NewAccounts() *Accounts {
+	a := &Accounts{index: newIndex()}
+	for i := range a.shards {
+		a.shards[i].rooted = make(map[sdk.Pubkey]*sdk.Account)
+		a.shards[i].unrooted = make(map[sdk.Pubkey][]version)
+	}
+	return a
+}
+
+func (a *Accounts) shard(k sdk.Pubkey) *accountShard {
+	// Addresses are hashes or public keys: any byte is uniform enough.
+	return &a.shards[(uint(k[0])^uint(k[17]))%accountShards]
+}
+
+// forkView says which unrooted slots a reader sees.
+type forkView interface {
+	// sees reports whether a version written in slot is visible.
+	sees(slot uint64) bool
+}
+
+// load returns the account at k as view sees it, or nil if it does not exist.
+func (a *Accounts) load(view forkView, k sdk.Pubkey) *sdk.Account {
+	s := a.shard(k)
+	s.mu.RLock()
+	vs := s.unrooted[k]
+	for i := len(vs) - 1; i >= 0; i-- {
+		if view.sees(vs[i].slot) {
+			acct := vs[i].acct
+			s.mu.RUnlock()
+			if acct.Lamports == 0 {
+				return nil
+			}
+			return acct
+		}
+	}
+	acct := s.rooted[k]
+	s.mu.RUnlock()
+	return acct
+}
+
+// loadRooted returns rooted state only.
+func (a *Accounts) loadRooted(k sdk.Pubkey) *sdk.Account {
+	s := a.shard(k)
+	s.mu.RLock()
+	acct := s.rooted[k]
+	s.mu.RUnlock()
+	return acct
+}
+
+// store records acct as k's version for slot, replacing an earlier version
+// of the same slot.
+func (a *Accounts) store(slot uint64, k sdk.Pubkey, acct *sdk.Account) {
+	s := a.shard(k)
+	s.mu.Lock()
+	vs := s.unrooted[k]
+	if n := len(vs); n > 0 && vs[n-1].slot == slot {
+		vs[n-1].acct = acct
+	} else {
+		// Versions stay in ascending slot order: a bank only stores while it is
+		// the newest bank on its fork, but sibling forks may interleave.
+		i := len(vs)
+		for i > 0 && vs[i-1].slot > slot {
+			i--
+		}
+		vs = append(vs, version{})
+		copy(vs[i+1:], vs[i:])
+		vs[i] = version{slot: slot, acct: acct}
+	}
+	s.unrooted[k] = vs
+	s.mu.Unlock()
+}
+
+// versionAt returns the version k has at exactly slot, if any.
+func (a *Accounts) versionAt(slot uint64, k sdk.Pubkey) *sdk.Account {
+	s := a.shard(k)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, v := range s.unrooted[k] {
+		if v.slot == slot {
+			return v.acct
+		}
+	}
+	return nil
+}
+
+// storeRooted writes rooted state directly (genesis, and loading a root from
+// the ledger at start).
+func (a *Accounts) storeRooted(k sdk.Pubkey, acct *sdk.Account) {
+	s := a.shard(k)
+	s.mu.Lock()
+	old := s.rooted[k]
+	if acct == nil || acct.Lamports == 0 {
+		delete(s.rooted, k)
+	} else {
+		s.rooted[k] = acct
+	}
+	s.mu.Unlock()
+	a.index.update(k, old, acct)
+}
+
+// squashKey moves k's newest version at or below root on the root's fork
+// into rooted state and drops every version at or below root.
+func (a *Accounts) squashKey(k sdk.Pubkey, root uint64, onRootFork func(uint64) bool) (changed *sdk.Account, ok bool) {
+	s := a.shard(k)
+	s.mu.Lock()
+	vs := s.unrooted[k]
+	var newest *sdk.Account
+	kept := vs[:0]
+	for _, v := range vs {
+		switch {
+		case v.slot > root:
+			kept = append(kept, v)
+		case onRootFork(v.slot):
+			newest = v.acct
+		}
+	}
+	if len(kept) == 0 {
+		delete(s.unrooted, k)
+	} else {
+		clear(vs[len(kept):])
+		s.unrooted[k] = kept
+	}
+	var old *sdk.Account
+	if newest != nil {
+		old = s.rooted[k]
+		if newest.Lamports == 0 {
+			delete(s.rooted, k)
+		} else {
+			s.rooted[k] = newest
+		}
+	}
+	s.mu.Unlock()
+	if newest != nil {
+		a.index.update(k, old, newest)
+	}
+	return newest, newest != nil
+}
+
+// dropVersion removes k's version written in slot (an abandoned fork).
+func (a *Accounts) dropVersion(k sdk.Pubkey, slot uint64) {
+	s := a.shard(k)
+	s.mu.Lock()
+	vs := s.unrooted[k]
+	kept := vs[:0]
+	for _, v := range vs {
+		if v.slot != slot {
+			kept = append(kept, v)
+		}
+	}
+	if len(kept) == 0 {
+		delete(s.unrooted, k)
+	} else {
+		clear(vs[len(kept):])
+		s.unrooted[k] = kept
+	}
+	s.mu.Unlock()
+}
+
+// RootedCount is the number of rooted accounts.
+func (a *Accounts) RootedCount() int {
+	n := 0
+	for i := range a.shards {
+		s := &a.shards[i]
+		s.mu.RLock()
+		n += len(s.rooted)
+		s.mu.RUnlock()
+	}
+	return n
+}
+
+// Index is the store's secondary indexes.
+func (a *Accounts) Index() *Index { return a.index }

@@ -1,0 +1,347 @@
+package runtime
+
+import (
+	"slices"
+
+	"github.com/gnomon-chain/gnomon/runtime/invoke"
+	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
+	"github.com/gnomon-chain/gnomon/runtime/programs/system"
+	"github.com/gnomon-chain/gnomon/runtime/sysvar"
+	"github.com/gnomon-chain/gnomon/sdk"
+)
+
+// MaxAccountLocks is the most accounts one transaction may reference.
+const MaxAccountLocks = 128
+
+// TxResult is what executing a transaction produced.
+type TxResult struct {
+	// Err is nil on success.
+	Err *TransactionError
+	// Committed is false for a transaction that was dropped before
+	// execution (bad blockhash, already processed, payer cannot pay...):
+	// it charged no fee and is not part of the block.
+	Committed    bool
+	Fee          uint64
+	ComputeUnits uint64
+	Logs         []string
+	ReturnData   invoke.ReturnData
+	// Keys are every account the transaction used (static then looked up),
+	// with balances before and after, in that order.
+	Keys                      []sdk.Pubkey
+	PreBalances, PostBalances []uint64
+	// NumLookupWritable is how many of the looked-up keys are writable.
+	NumLookupWritable int
+	// writes are the accounts to store when the result is committed.
+	writes []write
+}
+
+type write struct {
+	key  sdk.Pubkey
+	acct *sdk.Account
+}
+
+// dropped returns a result for a transaction that is not committed.
+func dropped(err *TransactionError) TxResult { return TxResult{Err: err} }
+
+// scratch is one worker's reusable memory for executing transactions.
+type scratch struct {
+	keys     []sdk.Pubkey
+	writable []bool
+	accts    []invoke.TxAccount
+	itx      invoke.Transaction
+}
+
+// execute runs one sanitized, signature-verified transaction against the bank
+// without committing it. It reads the bank but writes nothing shared, so the
+// transactions of an entry run concurrently.
+func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
+	m := &tx.Message
+	cfg := b.cfg
+
+	// The full account list: static keys, then looked-up writable, then
+	// looked-up read-only.
+	keys := append(s.keys[:0], m.AccountKeys...)
+	nLookupW := 0
+	if m.Version == sdk.MessageV0 && len(m.AddressTableLookups) > 0 {
+		var err *TransactionError
+		keys, nLookupW, err = b.resolveLookups(m, keys)
+		if err != nil {
+			return dropped(err)
+		}
+		if hasDuplicates(keys) {
+			return dropped(TxErr(AccountLoadedTwice))
+		}
+	}
+	s.keys = keys
+	if len(keys) > MaxAccountLocks {
+		return dropped(TxErr(TooManyAccountLocks))
+	}
+	writable := resizeBools(s.writable, len(keys))
+	s.writable = writable
+	for i, k := range keys {
+		writable[i] = m.IsWritableIndex(i) && !cfg.isReserved(k) && !isInvoked(m, i)
+	}
+
+	budget, fail := computebudget.Parse(m)
+	if fail != nil {
+		switch {
+		case fail.Duplicate:
+			return dropped(&TransactionError{Kind: DuplicateInstruction, Index: uint8(fail.Index)})
+		case fail.InvalidLoadedDataLimit:
+			return dropped(TxErr(InvalidLoadedAccountsDataSizeLimit))
+		}
+		return dropped(&TransactionError{Kind: InstructionError, Index: uint8(fail.Index),
+			Instruction: invoke.Err(invoke.InvalidInstructionData)})
+	}
+
+	// Age: a young blockhash, or a durable nonce advanced by the first instruction.
+	lamportsPerSig, young := b.blockhashes.valid(m.RecentBlockhash)
+	nonceIdx := -1
+	if !young {
+		var ok bool
+		nonceIdx, ok = b.checkDurableNonce(m, writable)
+		if !ok {
+			return dropped(TxErr(BlockhashNotFound))
+		}
+		lamportsPerSig = cfg.LamportsPerSignature
+	}
+	if b.status.seen(b, tx.Signatures[0]) {
+		return dropped(TxErr(AlreadyProcessed))
+	}
+
+	fee := lamportsPerSig*uint64(len(tx.Signatures)) + budget.PriorityFee()
+	if fee < budget.PriorityFee() {
+		fee = ^uint64(0)
+	}
+
+	// Load every account; writable ones are private copies.
+	accts := s.accts[:0]
+	var loadedBytes uint64
+	for i, k := range keys {
+		ta := invoke.TxAccount{Key: k, Signer: m.IsSigner(i), Writable: writable[i]}
+		if k == sdk.SysvarInstructionsID {
+			ta.Account = sdk.Account{Lamports: 1, Owner: sdk.SysvarOwnerID,
+				Data: sysvar.InstructionsData(m, keys, func(j int) bool { return writable[j] })}
+		} else if stored := b.accounts.load(b, k); stored != nil {
+			if ta.Writable {
+				ta.Account = stored.Clone()
+			} else {
+				ta.Account = *stored
+			}
+		} else {
+			ta.Account = sdk.Account{Owner: sdk.SystemProgramID}
+		}
+		loadedBytes += uint64(len(ta.Account.Data))
+		accts = append(accts, ta)
+	}
+	s.accts = accts
+	if loadedBytes > uint64(budget.LoadedAccountsDataSizeMax) {
+		return dropped(TxErr(MaxLoadedAccountsDataSizeExceeded))
+	}
+
+	// The fee payer: exists, is a System account (plain or nonce), can pay,
+	// and does not drop into the rent-paying range.
+	payer := &accts[0]
+	if payer.Account.Lamports == 0 {
+		return dropped(TxErr(AccountNotFound))
+	}
+	minBalance := uint64(0)
+	switch {
+	case payer.Account.Owner != sdk.SystemProgramID:
+		return dropped(TxErr(InvalidAccountForFee))
+	case len(payer.Account.Data) == system.NonceAccountSize:
+		minBalance = cfg.Rent.MinimumBalance(system.NonceAccountSize)
+	case len(payer.Account.Data) != 0:
+		return dropped(TxErr(InvalidAccountForFee))
+	}
+	if payer.Account.Lamports < minBalance || payer.Account.Lamports-minBalance < fee {
+		return dropped(TxErr(InsufficientFundsForFee))
+	}
+	preBalances := make([]uint64, 2*len(accts))
+	postBalances := preBalances[len(accts):]
+	preBalances = preBalances[:len(accts)]
+	for i := range accts {
+		preBalances[i] = accts[i].Account.Lamports
+	}
+	if !rentStateOK(&cfg.Rent, preBalances[0], &payer.Account, payer.Account.Lamports-fee) {
+		return dropped(&TransactionError{Kind: InsufficientFundsForRent, Index: 0})
+	}
+	payer.Account.Lamports -= fee
+	payerAfterFee := payer.Account.Clone()
+
+	// A durable-nonce transaction advances its nonce even if it fails: the
+	// advanced state is prepared now and stored only on failure (on success
+	// its AdvanceNonceAccount instruction did the same).
+	var nonceAfter *sdk.Account
+	if nonceIdx >= 0 {
+		na := accts[nonceIdx].Account.Clone()
+		if nonceIdx == 0 {
+			na = payerAfterFee.Clone()
+		}
+		if st, err := system.DecodeNonce(na.Data); err == nil {
+			st.DurableNonce = system.DurableNonceOf(b.env.Blockhash)
+			st.LamportsPerSignature = cfg.LamportsPerSignature
+			copy(na.Data, st.Encode())
+			nonceAfter = &na
+		}
+	}
+
+	res := TxResult{Committed: true, Fee: fee, Keys: slices.Clone(keys), PreBalances: preBalances, PostBalances: postBalances,
+		NumLookupWritable: nLookupW}
+	itx := &s.itx
+	itx.Reset(&b.env, accts, budget.ComputeUnitLimit)
+	for i, k := range keys {
+		if k == sdk.SysvarInstructionsID {
+			itx.InstructionsSysvar = i
+		}
+	}
+	var execErr *TransactionError
+	for i := range m.Instructions {
+		ix := &m.Instructions[i]
+		if int(ix.ProgramIDIndex) >= len(keys) {
+			execErr = TxErr(InvalidAccountIndex)
+			break
+		}
+		prog := &accts[ix.ProgramIDIndex]
+		if prog.Account.Lamports == 0 && !prog.Account.Executable {
+			execErr = TxErr(ProgramAccountNotFound)
+			break
+		}
+		if _, ok := cfg.Programs[prog.Key]; !ok || !prog.Account.Executable {
+			execErr = TxErr(InvalidProgramForExecution)
+			break
+		}
+		if ierr := itx.ExecuteInstruction(i, ix); ierr != nil {
+			execErr = &TransactionError{Kind: InstructionError, Index: uint8(i), Instruction: ierr}
+			break
+		}
+	}
+	if execErr == nil {
+		for i := range accts {
+			if writable[i] && !rentStateOK(&cfg.Rent, preBalances[i], &accts[i].Account, accts[i].Account.Lamports) {
+				execErr = &TransactionError{Kind: InsufficientFundsForRent, Index: uint8(i)}
+				break
+			}
+		}
+	}
+	res.ComputeUnits = itx.ComputeUsed()
+	res.ReturnData = itx.Return
+	res.Logs = append([]string(nil), itx.Logs...)
+
+	if execErr != nil {
+		// Everything but the fee (and an advanced nonce) is undone.
+		res.Err = execErr
+		copy(postBalances, preBalances)
+		postBalances[0] = payerAfterFee.Lamports
+		switch {
+		case nonceAfter != nil && nonceIdx == 0:
+			res.writes = []write{{key: keys[0], acct: nonceAfter}}
+		case nonceAfter != nil:
+			res.writes = []write{{key: keys[0], acct: &payerAfterFee}, {key: keys[nonceIdx], acct: nonceAfter}}
+		default:
+			res.writes = []write{{key: keys[0], acct: &payerAfterFee}}
+		}
+		return res
+	}
+	nw := 0
+	for i := range accts {
+		if writable[i] {
+			nw++
+		}
+	}
+	res.writes = make([]write, 0, nw)
+	stored := make([]sdk.Account, nw)
+	for i := range accts {
+		postBalances[i] = accts[i].Account.Lamports
+		if writable[i] {
+			stored[len(res.writes)] = accts[i].Account
+			res.writes = append(res.writes, write{key: keys[i], acct: &stored[len(res.writes)]})
+		}
+	}
+	return res
+}
+
+// rentStateOK is Solana's rent-state transition rule: an account may end
+// empty or rent-exempt; an account that was already below exemption may stay
+// so only with the same data size and no more lamports than it had.
+func rentStateOK(rent *sysvar.Rent, preLamports uint64, post *sdk.Account, postLamports uint64) bool {
+	if postLamports == 0 || rent.IsExempt(postLamports, len(post.Data)) {
+		return true
+	}
+	return preLamports > 0 && !rent.IsExempt(preLamports, len(post.Data)) && postLamports <= preLamports
+}
+
+// isInvoked reports whether account i is some instruction's program.
+func isInvoked(m *sdk.Message, i int) bool {
+	for j := range m.Instructions {
+		if int(m.Instructions[j].ProgramIDIndex) == i {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDuplicates(keys []sdk.Pubkey) bool {
+	seen := make(map[sdk.Pubkey]struct{}, len(keys))
+	for _, k := range keys {
+		if _, ok := seen[k]; ok {
+			return true
+		}
+		seen[k] = struct{}{}
+	}
+	return false
+}
+
+func resizeBools(s []bool, n int) []bool {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]bool, n)
+}
+
+// checkDurableNonce accepts a transaction whose blockhash is not young if its
+// first instruction is the System program's AdvanceNonceAccount on a
+// writable, initialized nonce account whose stored nonce is the
+// transaction's blockhash and whose authority signs. It returns the nonce
+// account's index.
+func (b *Bank) checkDurableNonce(m *sdk.Message, writable []bool) (int, bool) {
+	if len(m.Instructions) == 0 {
+		return -1, false
+	}
+	ix := &m.Instructions[0]
+	if int(ix.ProgramIDIndex) >= len(m.AccountKeys) || m.AccountKeys[ix.ProgramIDIndex] != sdk.SystemProgramID ||
+		len(ix.Data) < 4 || ix.Data[0] != byte(system.TagAdvanceNonceAccount) || ix.Data[1]|ix.Data[2]|ix.Data[3] != 0 ||
+		len(ix.Accounts) == 0 {
+		return -1, false
+	}
+	idx := int(ix.Accounts[0])
+	if idx >= len(writable) || !writable[idx] {
+		return -1, false
+	}
+	var key sdk.Pubkey
+	if idx < len(m.AccountKeys) {
+		key = m.AccountKeys[idx]
+	} else {
+		return -1, false
+	}
+	acct := b.accounts.load(b, key)
+	if acct == nil || acct.Owner != sdk.SystemProgramID {
+		return -1, false
+	}
+	st, err := system.DecodeNonce(acct.Data)
+	if err != nil || !st.Initialized || st.DurableNonce != m.RecentBlockhash ||
+		st.DurableNonce == system.DurableNonceOf(b.env.Blockhash) {
+		return -1, false
+	}
+	for i := 0; i < int(m.Header.NumRequiredSignatures) && i < len(m.AccountKeys); i++ {
+		if m.AccountKeys[i] == st.Authority {
+			return idx, true
+		}
+	}
+	return -1, false
+}
+
+// resolveLookups appends the looked-up keys of a v0 message.
+func (b *Bank) resolveLookups(m *sdk.Message, keys []sdk.Pubkey) ([]sdk.Pubkey, int, *TransactionError) {
+	return keys, 0, TxErr(AddressLookupTableNotFound)
+}
