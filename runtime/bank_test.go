@@ -32,7 +32,15 @@ func testKeypairs(n int, seed uint64) []sdk.Keypair {
 
 func newTestNode(t testing.TB, keys []sdk.Keypair, extra map[sdk.Pubkey]sdk.Account) *testNode {
 	t.Helper()
+	return newTestNodeWith(t, keys, extra, nil)
+}
+
+func newTestNodeWith(t testing.TB, keys []sdk.Keypair, extra map[sdk.Pubkey]sdk.Account, mut func(*Config)) *testNode {
+	t.Helper()
 	cfg := DefaultConfig()
+	if mut != nil {
+		mut(&cfg)
+	}
 	cfg.GenesisHash = sdk.Hash{0x9e}
 	cfg.CreationTime = 1_700_000_000
 	gen := map[sdk.Pubkey]sdk.Account{}
@@ -153,7 +161,7 @@ func TestTransactionErrorsMatchSolana(t *testing.T) {
 		{"AccountNotFound: unfunded payer", wire(t, []sdk.Instruction{transfer(unfunded.Pubkey(), c, 1)}, bh, unfunded), TxErr(AccountNotFound), false},
 		{"InvalidAccountForFee: payer owned by a program", wire(t, []sdk.Instruction{transfer(owned.Pubkey(), c, 1)}, bh, owned), TxErr(InvalidAccountForFee), false},
 		{"InsufficientFundsForFee", wire(t, []sdk.Instruction{
-			{ProgramID: computebudget.ID, Data: computebudget.SetComputeUnitPriceData(1 << 40)},
+			{ProgramID: computebudget.ID, Data: computebudget.SetComputeUnitPriceData(1 << 50)},
 			transfer(a.Pubkey(), c, 1)}, bh, a), TxErr(InsufficientFundsForFee), false},
 		{"InsufficientFundsForRent: the fee leaves the payer rent-paying", wire(t, []sdk.Instruction{transfer(poor.Pubkey(), c, 1)}, bh, poor),
 			&TransactionError{Kind: InsufficientFundsForRent, Index: 0}, false},

@@ -84,3 +84,12 @@ func (c *Config) isReserved(k sdk.Pubkey) bool {
 	}
 	return false
 }
+
+// nativePrograms are the builtins that are native on Solana too; the others
+// (Token, Associated Token, Memo) are BPF programs there, which matters for
+// how much compute an instruction reserves by default.
+var nativePrograms = map[sdk.Pubkey]bool{
+	sdk.SystemProgramID: true, sdk.ComputeBudgetProgramID: true, sdk.VoteProgramID: true, sdk.AddressLookupTableID: true,
+}
+
+func (c *Config) isNativeBuiltin(k sdk.Pubkey) bool { return nativePrograms[k] }

@@ -87,7 +87,7 @@ func (e *TransactionError) Error() string {
 // Is compares kinds, and index and inner error where the kind has them.
 func (e *TransactionError) Is(target error) bool {
 	t, ok := target.(*TransactionError)
-	if !ok || t.Kind != e.Kind {
+	if !ok || e == nil || t == nil || t.Kind != e.Kind {
 		return false
 	}
 	switch e.Kind {

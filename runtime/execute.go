@@ -82,7 +82,7 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		writable[i] = m.IsWritableIndex(i) && !cfg.isReserved(k) && !isInvoked(m, i)
 	}
 
-	budget, fail := computebudget.Parse(m)
+	budget, fail := computebudget.Parse(m, cfg.isNativeBuiltin)
 	if fail != nil {
 		switch {
 		case fail.Duplicate:

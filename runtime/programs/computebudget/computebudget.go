@@ -30,6 +30,12 @@ const (
 const (
 	ComputeUnits                   = 150
 	DefaultInstructionComputeUnits = 200_000
+	// DefaultBuiltinComputeUnits is what an instruction of a native builtin
+	// (System, Vote, Address Lookup Table) reserves when the transaction sets
+	// no limit, as Agave reserves since builtins became cheap to schedule; a
+	// program that is a BPF program on Solana (Token, Memo...) reserves
+	// DefaultInstructionComputeUnits.
+	DefaultBuiltinComputeUnits     = 3_000
 	MaxComputeUnitLimit            = 1_400_000
 	MinHeapFrameBytes              = 32 * 1024
 	MaxHeapFrameBytes              = 256 * 1024
@@ -85,19 +91,25 @@ type Failure struct {
 }
 
 // Parse reads the compute budget instructions of m (whose static keys name
-// the programs). It returns the budget, or a Failure.
-func Parse(m *sdk.Message) (Budget, *Failure) {
+// the programs). native reports which programs are native builtins, for the
+// default limit; nil counts every program as non-native. It returns the
+// budget, or a Failure.
+func Parse(m *sdk.Message, native func(sdk.Pubkey) bool) (Budget, *Failure) {
 	var (
 		limit, price         uint64
 		heap, loaded         uint32
 		haveLimit, havePrice bool
 		haveHeap, haveLoaded bool
-		others               uint64
+		defaultLimit         uint64
 	)
 	for i := range m.Instructions {
 		ix := &m.Instructions[i]
 		if int(ix.ProgramIDIndex) >= len(m.AccountKeys) || m.AccountKeys[ix.ProgramIDIndex] != ID {
-			others++
+			if native != nil && int(ix.ProgramIDIndex) < len(m.AccountKeys) && native(m.AccountKeys[ix.ProgramIDIndex]) {
+				defaultLimit += DefaultBuiltinComputeUnits
+			} else {
+				defaultLimit += DefaultInstructionComputeUnits
+			}
 			continue
 		}
 		d := ix.Data
@@ -158,7 +170,7 @@ func Parse(m *sdk.Message) (Budget, *Failure) {
 	if haveLimit {
 		b.ComputeUnitLimit = limit
 	} else {
-		b.ComputeUnitLimit = others * DefaultInstructionComputeUnits
+		b.ComputeUnitLimit = defaultLimit
 	}
 	b.ComputeUnitLimit = min(b.ComputeUnitLimit, MaxComputeUnitLimit)
 	if haveLoaded {

@@ -19,22 +19,22 @@ func msgWith(datas ...[]byte) *sdk.Message {
 }
 
 func TestParseDefaultsAndLimits(t *testing.T) {
-	b, f := Parse(msgWith(nil, nil, SetComputeUnitPriceData(1_000)))
+	b, f := Parse(msgWith(nil, nil, SetComputeUnitPriceData(1_000)), nil)
 	if f != nil || b.ComputeUnitLimit != 400_000 || b.ComputeUnitPrice != 1_000 {
 		t.Fatalf("%+v %+v", b, f)
 	}
 	if b.PriorityFee() != 400 {
 		t.Fatalf("priority fee %d, want 400", b.PriorityFee())
 	}
-	b, _ = Parse(msgWith(SetComputeUnitLimitData(2_000_000)))
+	b, _ = Parse(msgWith(SetComputeUnitLimitData(2_000_000)), nil)
 	if b.ComputeUnitLimit != MaxComputeUnitLimit {
 		t.Fatalf("limit not capped: %d", b.ComputeUnitLimit)
 	}
-	b, _ = Parse(msgWith(SetComputeUnitLimitData(300), SetComputeUnitPriceData(1)))
+	b, _ = Parse(msgWith(SetComputeUnitLimitData(300), SetComputeUnitPriceData(1)), nil)
 	if b.PriorityFee() != 1 { // ceil(300 × 1 / 1e6)
 		t.Fatalf("fee not rounded up: %d", b.PriorityFee())
 	}
-	b, _ = Parse(msgWith(SetComputeUnitLimitData(1_400_000), SetComputeUnitPriceData(^uint64(0))))
+	b, _ = Parse(msgWith(SetComputeUnitLimitData(1_400_000), SetComputeUnitPriceData(^uint64(0))), nil)
 	if b.PriorityFee() != ^uint64(0) {
 		t.Fatal("overflowing fee did not saturate")
 	}
@@ -57,7 +57,7 @@ func TestParseFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, f := Parse(c.m)
+			_, f := Parse(c.m, nil)
 			if f == nil || *f != c.want {
 				t.Fatalf("got %+v, want %+v", f, c.want)
 			}
@@ -68,9 +68,17 @@ func TestParseFailures(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add([]byte{TagSetComputeUnitLimit, 1, 2, 3, 4}, []byte{TagSetComputeUnitPrice, 1, 0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		budget, fail := Parse(msgWith(a, b))
+		budget, fail := Parse(msgWith(a, b), nil)
 		if fail == nil && budget.ComputeUnitLimit > MaxComputeUnitLimit {
 			t.Fatalf("limit %d", budget.ComputeUnitLimit)
 		}
 	})
+}
+
+func TestDefaultLimitReservesLessForNativeBuiltins(t *testing.T) {
+	native := func(k sdk.Pubkey) bool { return k == sdk.SystemProgramID }
+	b, _ := Parse(msgWith(nil, nil, SetComputeUnitPriceData(1)), native)
+	if b.ComputeUnitLimit != 2*DefaultBuiltinComputeUnits {
+		t.Fatalf("two System instructions reserve %d", b.ComputeUnitLimit)
+	}
 }

@@ -1,0 +1,158 @@
+package runtime
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
+	"github.com/gnomon-chain/gnomon/runtime/programs/memo"
+	"github.com/gnomon-chain/gnomon/sdk"
+)
+
+// randomWorkload builds transactions over a few accounts, so they contend
+// heavily: transfers that succeed, overdraw, or strand a new account below
+// rent exemption; multi-instruction transactions that fail halfway; memos;
+// priority fees; and exact duplicates of earlier transactions.
+func randomWorkload(t testing.TB, rng *rand.Rand, keys []sdk.Keypair, blockhash sdk.Hash, n int) []*sdk.Transaction {
+	var txs []*sdk.Transaction
+	strangers := []sdk.Pubkey{{0xe1}, {0xe2}}
+	for len(txs) < n {
+		if len(txs) > 0 && rng.IntN(10) == 0 {
+			txs = append(txs, txs[rng.IntN(len(txs))])
+			continue
+		}
+		payer := keys[rng.IntN(len(keys))]
+		var ixs []sdk.Instruction
+		if rng.IntN(3) == 0 {
+			ixs = append(ixs, sdk.Instruction{ProgramID: computebudget.ID, Data: computebudget.SetComputeUnitPriceData(uint64(rng.IntN(5000)))})
+		}
+		for j := 0; j <= rng.IntN(3); j++ {
+			to := keys[rng.IntN(len(keys))].Pubkey()
+			if rng.IntN(8) == 0 {
+				to = strangers[rng.IntN(len(strangers))]
+			}
+			amount := uint64(rng.IntN(3 * lamportsPerSOL))
+			if rng.IntN(6) == 0 {
+				amount = 200 * lamportsPerSOL // overdraws
+			}
+			if to == payer.Pubkey() {
+				continue
+			}
+			ixs = append(ixs, transfer(payer.Pubkey(), to, amount))
+		}
+		if rng.IntN(4) == 0 {
+			ixs = append(ixs, sdk.Instruction{ProgramID: memo.ID, Data: []byte(fmt.Sprintf("m%d", len(txs))),
+				Accounts: []sdk.AccountMeta{{Pubkey: payer.Pubkey(), IsSigner: true}}})
+		}
+		if len(ixs) == 0 {
+			continue
+		}
+		// A nonce in the data keeps otherwise identical transactions distinct.
+		ixs = append(ixs, sdk.Instruction{ProgramID: memo.IDV1, Data: []byte(fmt.Sprint(rng.Uint64()))})
+		txs = append(txs, wire(t, ixs, blockhash, payer))
+	}
+	return txs
+}
+
+func sameResult(a, b TxResult) bool {
+	errEq := (a.Err == nil && b.Err == nil) || (a.Err != nil && b.Err != nil && a.Err.Error() == b.Err.Error())
+	return errEq && a.Committed == b.Committed && a.Fee == b.Fee && a.ComputeUnits == b.ComputeUnits &&
+		slices.Equal(a.Logs, b.Logs) && slices.Equal(a.PostBalances, b.PostBalances) && slices.Equal(a.PreBalances, b.PreBalances)
+}
+
+// TestParallelExecutionEqualsSerial is the runtime's contract: entries packed
+// by the scheduler and executed in parallel give exactly the results, the
+// accounts and the bank hash of executing the same transactions one at a
+// time in the same order.
+func TestParallelExecutionEqualsSerial(t *testing.T) {
+	for seed := uint64(1); seed <= 30; seed++ {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 17))
+			keys := testKeypairs(3+rng.IntN(5), seed)
+			// Limits that do not bind: packing under limits is tested apart.
+			roomy := func(c *Config) { c.BlockComputeLimit, c.AccountComputeLimit = 1<<40, 1<<40 }
+			par, ser := newTestNodeWith(t, keys, nil, roomy), newTestNodeWith(t, keys, nil, roomy)
+			pb, sb := par.child(t, par.forks.Root(), 1), ser.child(t, ser.forks.Root(), 1)
+			txs := randomWorkload(t, rng, keys, pb.LastBlockhash(), 40+rng.IntN(120))
+
+			sched := NewScheduler(pb.Config())
+			entries, deferred := sched.Pack(pb, txs, 1+rng.IntN(16))
+			if len(deferred) != 0 {
+				t.Fatalf("%d deferred under default limits", len(deferred))
+			}
+			exec := NewExecutor(1 + rng.IntN(4))
+			var parallel, serial []TxResult
+			for _, e := range entries {
+				if err := CheckEntryLocks(pb, e); err != nil {
+					t.Fatalf("scheduler produced a conflicting entry: %v", err)
+				}
+				r, err := exec.ExecuteEntry(pb, e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				parallel = append(parallel, r...)
+				serial = append(serial, process(t, sb, e...)...)
+			}
+			failed := 0
+			for i := range parallel {
+				if !sameResult(parallel[i], serial[i]) {
+					t.Fatalf("tx %d: parallel %+v\nserial %+v", i, parallel[i], serial[i])
+				}
+				if parallel[i].Err != nil {
+					failed++
+				}
+			}
+			if failed == 0 || failed == len(parallel) {
+				t.Fatalf("%d of %d failed: the workload must mix outcomes", failed, len(parallel))
+			}
+			for _, k := range append(pb.WrittenKeys(), sb.WrittenKeys()...) {
+				if AccountHash(k, pb.Account(k)) != AccountHash(k, sb.Account(k)) {
+					t.Fatalf("account %s differs", k)
+				}
+			}
+			if ph, sh := pb.Freeze(sdk.Hash{9}), sb.Freeze(sdk.Hash{9}); ph != sh {
+				t.Fatal("bank hashes differ")
+			}
+		})
+	}
+}
+
+// TestSchedulerKeepsPriorityOrderOfConflicts: of two transactions that
+// conflict, the one paying the higher price executes first.
+func TestSchedulerKeepsPriorityOrderOfConflicts(t *testing.T) {
+	keys := testKeypairs(3, 8)
+	n := newTestNode(t, keys, nil)
+	b := n.child(t, n.forks.Root(), 1)
+	bh := b.LastBlockhash()
+	cheap := wire(t, []sdk.Instruction{transfer(keys[0].Pubkey(), keys[2].Pubkey(), 1)}, bh, keys[0])
+	rich := wire(t, []sdk.Instruction{{ProgramID: computebudget.ID, Data: computebudget.SetComputeUnitPriceData(10)},
+		transfer(keys[1].Pubkey(), keys[2].Pubkey(), 1)}, bh, keys[1])
+	entries, _ := NewScheduler(b.Config()).Pack(b, []*sdk.Transaction{cheap, rich}, 64)
+	if len(entries) != 2 || entries[0][0] != rich || entries[1][0] != cheap {
+		t.Fatalf("entries %v", entries)
+	}
+}
+
+func TestSchedulerDefersPastComputeLimits(t *testing.T) {
+	keys := testKeypairs(4, 9)
+	n := newTestNode(t, keys, nil)
+	b := n.child(t, n.forks.Root(), 1)
+	cfg := *b.Config()
+	cfg.AccountComputeLimit = 6_500 // a lone System instruction reserves 3,000
+	cfg.BlockComputeLimit = 10_000
+	var txs []*sdk.Transaction
+	for i := 0; i < 4; i++ {
+		txs = append(txs, wire(t, []sdk.Instruction{transfer(keys[i].Pubkey(), keys[0].Pubkey(), uint64(i+1))}, b.LastBlockhash(), keys[i]))
+	}
+	entries, deferred := NewScheduler(&cfg).Pack(b, txs, 64)
+	packed := 0
+	for _, e := range entries {
+		packed += len(e)
+	}
+	// Account 0 is written by all four: only two fit its limit.
+	if packed != 2 || len(deferred) != 2 {
+		t.Fatalf("packed %d, deferred %d", packed, len(deferred))
+	}
+}

@@ -1,0 +1,108 @@
+package runtime
+
+import (
+	"sort"
+
+	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
+	"github.com/gnomon-chain/gnomon/sdk"
+)
+
+// Scheduler packs a leader's transactions into entries. It is a pure core:
+// it reads the bank only to resolve lookups, and keeps the block's compute
+// accounting between calls, so a leader calls Pack repeatedly while its slot
+// lasts and starts a new Scheduler for the next slot.
+//
+// Order: higher compute unit price first, arrival order among equals. A
+// transaction goes into the earliest entry after every entry holding a
+// conflicting lock, so conflicting transactions execute in priority order
+// and each entry is conflict-free. A transaction that would exceed the block
+// limit, or push a writable account past its limit, is deferred to a later
+// block.
+type Scheduler struct {
+	blockLimit, accountLimit uint64
+	used                     uint64
+	perAccount               map[sdk.Pubkey]uint64
+}
+
+// NewScheduler starts a block under cfg's compute limits.
+func NewScheduler(cfg *Config) *Scheduler {
+	return &Scheduler{blockLimit: cfg.BlockComputeLimit, accountLimit: cfg.AccountComputeLimit,
+		perAccount: make(map[sdk.Pubkey]uint64)}
+}
+
+// BlockComputeUsed is the compute packed so far.
+func (s *Scheduler) BlockComputeUsed() uint64 { return s.used }
+
+// Pack returns txs as entries of at most maxEntryTxs transactions, and those
+// deferred by the compute limits.
+func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs int) (entries [][]*sdk.Transaction, deferred []*sdk.Transaction) {
+	type item struct {
+		tx    *sdk.Transaction
+		price uint64
+		cost  uint64
+	}
+	items := make([]item, 0, len(txs))
+	for _, tx := range txs {
+		budget, fail := computebudget.Parse(&tx.Message, b.cfg.isNativeBuiltin)
+		it := item{tx: tx}
+		if fail == nil {
+			it.price, it.cost = budget.ComputeUnitPrice, budget.ComputeUnitLimit
+		}
+		items = append(items, it)
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].price > items[j].price })
+
+	lastWrite := make(map[sdk.Pubkey]int)
+	lastRead := make(map[sdk.Pubkey]int)
+	var w, r []sdk.Pubkey
+	for _, it := range items {
+		w, r = b.txLocks(it.tx, w[:0], r[:0])
+		if s.used+it.cost > s.blockLimit {
+			deferred = append(deferred, it.tx)
+			continue
+		}
+		over := false
+		for _, k := range w {
+			if s.perAccount[k]+it.cost > s.accountLimit {
+				over = true
+				break
+			}
+		}
+		if over {
+			deferred = append(deferred, it.tx)
+			continue
+		}
+		at := 0
+		for _, k := range w {
+			if e, ok := lastWrite[k]; ok && e+1 > at {
+				at = e + 1
+			}
+			if e, ok := lastRead[k]; ok && e+1 > at {
+				at = e + 1
+			}
+		}
+		for _, k := range r {
+			if e, ok := lastWrite[k]; ok && e+1 > at {
+				at = e + 1
+			}
+		}
+		for at < len(entries) && len(entries[at]) >= maxEntryTxs {
+			at++
+		}
+		if at == len(entries) {
+			entries = append(entries, make([]*sdk.Transaction, 0, maxEntryTxs))
+		}
+		entries[at] = append(entries[at], it.tx)
+		for _, k := range w {
+			lastWrite[k] = max(lastWrite[k], at)
+			s.perAccount[k] += it.cost
+		}
+		for _, k := range r {
+			if e, ok := lastRead[k]; !ok || at > e {
+				lastRead[k] = at
+			}
+		}
+		s.used += it.cost
+	}
+	return entries, deferred
+}
