@@ -1,11 +1,12 @@
 package runtime
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
+	"sync"
 	"sync/atomic"
 
 	"github.com/zeebo/blake3"
@@ -39,10 +40,13 @@ type Bank struct {
 	slotHashes  []sysvar.SlotHash
 	env         invoke.Env
 
-	// written is every key committed in this slot, for the delta hash, the
-	// squash and the indexes; sigs every signature committed in this slot.
-	written map[sdk.Pubkey]struct{}
-	sigs    []sdk.Signature
+	// written is every key committed in this slot, in commit order and with
+	// repeats (appending is what lets workers commit concurrently), for the
+	// delta hash, the squash and the indexes; sigs every signature committed
+	// in this slot. Both only grow, under writtenMu.
+	writtenMu sync.Mutex
+	written   []sdk.Pubkey
+	sigs      []sdk.Signature
 
 	signatureCount   atomic.Uint64
 	transactionCount atomic.Uint64
@@ -113,8 +117,7 @@ func NewGenesisBank(cfg Config, genesisAccounts map[sdk.Pubkey]sdk.Account, acco
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("genesis bank: %w", err)
 	}
-	b := &Bank{cfg: &cfg, accounts: accounts, status: status, blockhashes: newBlockhashQueue(cfg.MaxProcessingAge),
-		written: make(map[sdk.Pubkey]struct{})}
+	b := &Bank{cfg: &cfg, accounts: accounts, status: status, blockhashes: newBlockhashQueue(cfg.MaxProcessingAge)}
 	b.blockhashes.register(cfg.GenesisHash, cfg.LamportsPerSignature)
 	for k := range cfg.Programs {
 		if _, ok := genesisAccounts[k]; !ok {
@@ -128,7 +131,7 @@ func NewGenesisBank(cfg Config, genesisAccounts map[sdk.Pubkey]sdk.Account, acco
 	b.updateSysvars()
 	b.Freeze(cfg.GenesisHash)
 	// The genesis bank is born rooted.
-	for k := range b.written {
+	for _, k := range b.WrittenKeys() {
 		accounts.squashKey(k, 0, func(s uint64) bool { return s == 0 })
 	}
 	return b, nil
@@ -145,7 +148,7 @@ func NewBank(parent *Bank, slot uint64, collector sdk.Pubkey) (*Bank, error) {
 	}
 	b := &Bank{cfg: parent.cfg, accounts: parent.accounts, status: parent.status, slot: slot,
 		parentSlot: parent.slot, parentHash: parent.hash, collector: collector,
-		blockhashes: parent.blockhashes.clone(), written: make(map[sdk.Pubkey]struct{})}
+		blockhashes: parent.blockhashes.clone()}
 	// Keep the ancestors a young blockhash can reach: one per block.
 	keep := int(parent.cfg.MaxProcessingAge) + 2
 	anc := append(parent.ancestors, parent.slot)
@@ -199,7 +202,17 @@ func (b *Bank) storeSysvar(k sdk.Pubkey, data []byte) {
 // storeVersion records acct as k's state in this slot.
 func (b *Bank) storeVersion(k sdk.Pubkey, acct *sdk.Account) {
 	b.accounts.store(b.slot, k, acct)
-	b.written[k] = struct{}{}
+	b.writtenMu.Lock()
+	b.written = append(b.written, k)
+	b.writtenMu.Unlock()
+}
+
+// noteCommitted records keys and signatures a worker committed.
+func (b *Bank) noteCommitted(keys []sdk.Pubkey, sigs []sdk.Signature) {
+	b.writtenMu.Lock()
+	b.written = append(b.written, keys...)
+	b.sigs = append(b.sigs, sigs...)
+	b.writtenMu.Unlock()
 }
 
 // Freeze credits the slot's fees to the collector, computes the bank hash
@@ -269,11 +282,7 @@ func AccountHash(k sdk.Pubkey, a *sdk.Account) sdk.Hash {
 // accountsDeltaHash hashes (address, account hash) of every account written
 // in this slot, in address order, so it is independent of execution order.
 func (b *Bank) accountsDeltaHash() sdk.Hash {
-	keys := make([]sdk.Pubkey, 0, len(b.written))
-	for k := range b.written {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return string(keys[i][:]) < string(keys[j][:]) })
+	keys := b.WrittenKeys()
 	h := blake3.New()
 	for _, k := range keys {
 		ah := AccountHash(k, b.accounts.versionAt(b.slot, k))
@@ -285,11 +294,19 @@ func (b *Bank) accountsDeltaHash() sdk.Hash {
 	return out
 }
 
-// WrittenKeys lists the accounts committed in this slot.
+// WrittenKeys lists the accounts committed in this slot, in address order,
+// each once.
 func (b *Bank) WrittenKeys() []sdk.Pubkey {
-	out := make([]sdk.Pubkey, 0, len(b.written))
-	for k := range b.written {
-		out = append(out, k)
-	}
-	return out
+	b.writtenMu.Lock()
+	keys := slices.Clone(b.written)
+	b.writtenMu.Unlock()
+	slices.SortFunc(keys, func(x, y sdk.Pubkey) int { return bytes.Compare(x[:], y[:]) })
+	return slices.Compact(keys)
+}
+
+// committedSigs lists the signatures committed in this slot.
+func (b *Bank) committedSigs() []sdk.Signature {
+	b.writtenMu.Lock()
+	defer b.writtenMu.Unlock()
+	return slices.Clone(b.sigs)
 }

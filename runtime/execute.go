@@ -25,19 +25,23 @@ type TxResult struct {
 	ComputeUnits uint64
 	Logs         []string
 	ReturnData   invoke.ReturnData
-	// Keys are every account the transaction used (static then looked up),
-	// with balances before and after, in that order.
-	Keys                      []sdk.Pubkey
+	// PreBalances and PostBalances are the lamports of every account the
+	// transaction used, static keys then looked-up keys.
 	PreBalances, PostBalances []uint64
-	// NumLookupWritable is how many of the looked-up keys are writable.
-	NumLookupWritable int
+	// LoadedAddresses are the keys a v0 message looked up.
+	LoadedAddresses LoadedAddresses
 	// writes are the accounts to store when the result is committed.
 	writes []write
 }
 
+// LoadedAddresses are the accounts a v0 transaction loaded from tables.
+type LoadedAddresses struct {
+	Writable, Readonly []sdk.Pubkey
+}
+
 type write struct {
 	key  sdk.Pubkey
-	acct *sdk.Account
+	acct sdk.Account
 }
 
 // dropped returns a result for a transaction that is not committed.
@@ -45,10 +49,12 @@ func dropped(err *TransactionError) TxResult { return TxResult{Err: err} }
 
 // scratch is one worker's reusable memory for executing transactions.
 type scratch struct {
-	keys     []sdk.Pubkey
-	writable []bool
-	accts    []invoke.TxAccount
-	itx      invoke.Transaction
+	committedKeys []sdk.Pubkey
+	committedSigs []sdk.Signature
+	keys          []sdk.Pubkey
+	writable      []bool
+	accts         []invoke.TxAccount
+	itx           invoke.Transaction
 }
 
 // execute runs one sanitized, signature-verified transaction against the bank
@@ -186,8 +192,10 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		}
 	}
 
-	res := TxResult{Committed: true, Fee: fee, Keys: slices.Clone(keys), PreBalances: preBalances, PostBalances: postBalances,
-		NumLookupWritable: nLookupW}
+	res := TxResult{Committed: true, Fee: fee, PreBalances: preBalances, PostBalances: postBalances}
+	if n := len(m.AccountKeys); len(keys) > n {
+		res.LoadedAddresses = LoadedAddresses{Writable: slices.Clone(keys[n : n+nLookupW]), Readonly: slices.Clone(keys[n+nLookupW:])}
+	}
 	itx := &s.itx
 	itx.Reset(&b.env, accts, budget.ComputeUnitLimit)
 	for i, k := range keys {
@@ -235,11 +243,11 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		postBalances[0] = payerAfterFee.Lamports
 		switch {
 		case nonceAfter != nil && nonceIdx == 0:
-			res.writes = []write{{key: keys[0], acct: nonceAfter}}
+			res.writes = []write{{key: keys[0], acct: *nonceAfter}}
 		case nonceAfter != nil:
-			res.writes = []write{{key: keys[0], acct: &payerAfterFee}, {key: keys[nonceIdx], acct: nonceAfter}}
+			res.writes = []write{{key: keys[0], acct: payerAfterFee}, {key: keys[nonceIdx], acct: *nonceAfter}}
 		default:
-			res.writes = []write{{key: keys[0], acct: &payerAfterFee}}
+			res.writes = []write{{key: keys[0], acct: payerAfterFee}}
 		}
 		return res
 	}
@@ -250,12 +258,10 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		}
 	}
 	res.writes = make([]write, 0, nw)
-	stored := make([]sdk.Account, nw)
 	for i := range accts {
 		postBalances[i] = accts[i].Account.Lamports
 		if writable[i] {
-			stored[len(res.writes)] = accts[i].Account
-			res.writes = append(res.writes, write{key: keys[i], acct: &stored[len(res.writes)]})
+			res.writes = append(res.writes, write{key: keys[i], acct: accts[i].Account})
 		}
 	}
 	return res

@@ -128,11 +128,11 @@ func (f *Forks) SetRoot(slot uint64) error {
 	}
 	sort.Slice(chain, func(i, j int) bool { return chain[i].slot < chain[j].slot })
 	for _, b := range chain {
-		f.rootedSigs = append(f.rootedSigs, slotSigs{slot: b.slot, sigs: b.sigs})
+		f.rootedSigs = append(f.rootedSigs, slotSigs{slot: b.slot, sigs: b.committedSigs()})
 	}
 	keys := make(map[sdk.Pubkey]struct{})
 	for _, b := range chain {
-		for k := range b.written {
+		for _, k := range b.WrittenKeys() {
 			keys[k] = struct{}{}
 		}
 	}
@@ -154,10 +154,10 @@ func (f *Forks) SetRoot(slot uint64) error {
 			continue
 		}
 		if !nr.sees(s) {
-			for k := range b.written {
+			for _, k := range b.WrittenKeys() {
 				b.accounts.dropVersion(k, s)
 			}
-			for _, sig := range b.sigs {
+			for _, sig := range b.committedSigs() {
 				b.status.forget(s, sig)
 			}
 		}

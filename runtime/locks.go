@@ -36,6 +36,7 @@ func (b *Bank) txLocks(tx *sdk.Transaction, writes, reads []sdk.Pubkey) ([]sdk.P
 type lockSet struct {
 	written map[sdk.Pubkey]struct{}
 	read    map[sdk.Pubkey]struct{}
+	w, r    []sdk.Pubkey
 }
 
 func newLockSet() lockSet {
@@ -73,17 +74,25 @@ func (l *lockSet) take(writes, reads []sdk.Pubkey) {
 // conflict on an account. A transaction that writes an account twice is not
 // a conflict with itself.
 func CheckEntryLocks(b *Bank, txs []*sdk.Transaction) error {
+	set := newLockSet()
+	return set.check(b, txs)
+}
+
+// check is CheckEntryLocks reusing l's memory.
+func (l *lockSet) check(b *Bank, txs []*sdk.Transaction) error {
 	if len(txs) <= 1 {
 		return nil
 	}
-	set := newLockSet()
-	var w, r []sdk.Pubkey
+	clear(l.written)
+	clear(l.read)
+	w, r := l.w[:0], l.r[:0]
+	defer func() { l.w, l.r = w, r }()
 	for i, tx := range txs {
 		w, r = b.txLocks(tx, w[:0], r[:0])
-		if set.conflicts(w, r) {
+		if l.conflicts(w, r) {
 			return fmt.Errorf("transaction %d (%s): %w", i, tx.Signatures[0], ErrEntryConflict)
 		}
-		set.take(w, r)
+		l.take(w, r)
 	}
 	return nil
 }

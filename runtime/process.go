@@ -7,18 +7,23 @@ import (
 	"github.com/gnomon-chain/gnomon/sdk"
 )
 
-// commit stores a result's writes and records its signature. It runs on the
-// bank's owning goroutine, after every transaction it commits has executed.
-func (b *Bank) commit(tx *sdk.Transaction, r *TxResult) {
+// commit stores a result's writes and records its signature. Workers
+// commit concurrently: the transactions of an entry write disjoint accounts,
+// and the keys and signatures go to the caller's lists, handed to the bank
+// in one call per worker (noteCommitted).
+func (b *Bank) commit(tx *sdk.Transaction, r *TxResult, keys *[]sdk.Pubkey, sigs *[]sdk.Signature) {
 	if !r.Committed {
 		return
 	}
-	for _, w := range r.writes {
-		b.storeVersion(w.key, w.acct)
+	// The writes' array becomes the stored accounts: no copy, and nothing
+	// changes it after this.
+	for i := range r.writes {
+		b.accounts.store(b.slot, r.writes[i].key, &r.writes[i].acct)
+		*keys = append(*keys, r.writes[i].key)
 	}
 	r.writes = nil
 	b.status.add(b.slot, tx.Signatures[0])
-	b.sigs = append(b.sigs, tx.Signatures[0])
+	*sigs = append(*sigs, tx.Signatures[0])
 	b.signatureCount.Add(uint64(len(tx.Signatures)))
 	b.transactionCount.Add(1)
 	base := b.cfg.LamportsPerSignature * uint64(len(tx.Signatures))
@@ -40,7 +45,9 @@ func (b *Bank) ProcessTransactions(txs []*sdk.Transaction) ([]TxResult, error) {
 	out := make([]TxResult, len(txs))
 	for i, tx := range txs {
 		out[i] = b.execute(tx, &s)
-		b.commit(tx, &out[i])
+		b.commit(tx, &out[i], &s.committedKeys, &s.committedSigs)
+		b.noteCommitted(s.committedKeys, s.committedSigs)
+		s.committedKeys, s.committedSigs = s.committedKeys[:0], s.committedSigs[:0]
 	}
 	return out, nil
 }
@@ -51,6 +58,7 @@ func (b *Bank) ProcessTransactions(txs []*sdk.Transaction) ([]TxResult, error) {
 type Executor struct {
 	workers int
 	scratch []scratch
+	locks   lockSet
 }
 
 // NewExecutor returns an executor with workers goroutines per entry
@@ -59,7 +67,7 @@ func NewExecutor(workers int) *Executor {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	return &Executor{workers: workers, scratch: make([]scratch, workers)}
+	return &Executor{workers: workers, scratch: make([]scratch, workers), locks: newLockSet()}
 }
 
 // minPerWorker keeps tiny entries on one goroutine: starting one costs about
@@ -75,15 +83,21 @@ func (e *Executor) ExecuteEntry(b *Bank, txs []*sdk.Transaction) ([]TxResult, er
 	if b.IsFrozen() {
 		return nil, ErrFrozen
 	}
-	if err := CheckEntryLocks(b, txs); err != nil {
+	if err := e.locks.check(b, txs); err != nil {
 		return nil, err
 	}
 	out := make([]TxResult, len(txs))
 	workers := min(e.workers, (len(txs)+minPerWorker-1)/minPerWorker)
-	if workers <= 1 {
-		for i, tx := range txs {
-			out[i] = b.execute(tx, &e.scratch[0])
+	run := func(s *scratch, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[i] = b.execute(txs[i], s)
+			b.commit(txs[i], &out[i], &s.committedKeys, &s.committedSigs)
 		}
+		b.noteCommitted(s.committedKeys, s.committedSigs)
+		s.committedKeys, s.committedSigs = s.committedKeys[:0], s.committedSigs[:0]
+	}
+	if workers <= 1 {
+		run(&e.scratch[0], 0, len(txs))
 	} else {
 		var wg sync.WaitGroup
 		per := (len(txs) + workers - 1) / workers
@@ -95,15 +109,10 @@ func (e *Executor) ExecuteEntry(b *Bank, txs []*sdk.Transaction) ([]TxResult, er
 			wg.Add(1)
 			go func(s *scratch) {
 				defer wg.Done()
-				for i := lo; i < hi; i++ {
-					out[i] = b.execute(txs[i], s)
-				}
+				run(s, lo, hi)
 			}(&e.scratch[w])
 		}
 		wg.Wait()
-	}
-	for i, tx := range txs {
-		b.commit(tx, &out[i])
 	}
 	return out, nil
 }

@@ -80,6 +80,13 @@ type Transaction struct {
 	logTruncated              bool
 	trace                     int
 	stack                     []sdk.Pubkey
+	// Reused per transaction so executing allocates nothing in steady
+	// state: one Context and one instruction-account buffer per depth, and
+	// a pool of Account views handed out by Context.Account.
+	ctxs      [MaxInvokeDepth]Context
+	instrBufs [MaxInvokeDepth][]instrAccount
+	acctPool  []Account
+	acctUsed  int
 	// InstructionsSysvar, when the transaction references the Instructions
 	// sysvar, is that account's index; the executor stamps the current
 	// instruction index into it.
@@ -91,10 +98,11 @@ func NewTransaction(env *Env, accounts []TxAccount, computeLimit uint64) *Transa
 	return &Transaction{Env: env, Accounts: accounts, computeLimit: computeLimit, InstructionsSysvar: -1}
 }
 
-// Reset reuses t for another transaction, keeping its slices' arrays.
+// Reset reuses t for another transaction, keeping its memory.
 func (t *Transaction) Reset(env *Env, accounts []TxAccount, computeLimit uint64) {
-	*t = Transaction{Env: env, Accounts: accounts, Logs: t.Logs[:0], stack: t.stack[:0],
-		computeLimit: computeLimit, InstructionsSysvar: -1}
+	t.Env, t.Accounts, t.Logs, t.Return = env, accounts, t.Logs[:0], ReturnData{}
+	t.computeLimit, t.computeUsed, t.logBytes, t.logTruncated, t.trace = computeLimit, 0, 0, false, 0
+	t.stack, t.acctUsed, t.InstructionsSysvar = t.stack[:0], 0, -1
 }
 
 // ComputeUsed is the compute units consumed so far.
@@ -116,8 +124,7 @@ func (t *Transaction) ExecuteInstruction(index int, ix *sdk.CompiledInstruction)
 	if int(ix.ProgramIDIndex) >= len(t.Accounts) {
 		return Err(NotEnoughAccountKeys)
 	}
-	var buf [8]instrAccount
-	accts := buf[:0]
+	accts := t.instrBufs[0][:0]
 	for _, a := range ix.Accounts {
 		if int(a) >= len(t.Accounts) {
 			return Err(NotEnoughAccountKeys)
@@ -125,6 +132,7 @@ func (t *Transaction) ExecuteInstruction(index int, ix *sdk.CompiledInstruction)
 		ta := &t.Accounts[a]
 		accts = append(accts, instrAccount{tx: int(a), signer: ta.Signer, writable: ta.Writable})
 	}
+	t.instrBufs[0] = accts
 	if t.InstructionsSysvar >= 0 {
 		sysvar.SetCurrentInstruction(t.Accounts[t.InstructionsSysvar].Account.Data, index)
 	}
@@ -151,32 +159,33 @@ func (t *Transaction) process(program sdk.Pubkey, accts []instrAccount, data []b
 	t.stack = append(t.stack, program)
 	defer func() { t.stack = t.stack[:len(t.stack)-1] }()
 	depth := len(t.stack)
-	pid := programIDString(program)
-	t.log("Program " + pid + " invoke [" + strconv.Itoa(depth) + "]")
+	names := logNamesOf(program)
+	t.log(names.invoke[depth-1])
 	if b == nil {
 		err := Err(UnsupportedProgramID)
-		t.log("Program " + pid + " failed: " + err.Error())
+		t.log("Program " + names.id + " failed: " + err.Error())
 		return err
 	}
 	before := t.lamportSum(accts)
 	remainingAtStart := t.computeLimit - t.computeUsed
-	c := Context{tx: t, program: program, accounts: accts, data: data}
+	c := &t.ctxs[depth-1]
+	*c = Context{tx: t, program: program, accounts: accts, data: data}
 	var ierr *InstructionError
-	if err := b.Execute(&c); err != nil {
+	if err := b.Execute(c); err != nil {
 		ierr = asInstructionError(err)
 	} else if t.lamportSum(accts) != before {
 		ierr = Err(UnbalancedInstruction)
 	}
 	if b.LogsConsumed {
 		used := remainingAtStart - (t.computeLimit - t.computeUsed)
-		t.log("Program " + pid + " consumed " + strconv.FormatUint(used, 10) + " of " +
+		t.log("Program " + names.id + " consumed " + strconv.FormatUint(used, 10) + " of " +
 			strconv.FormatUint(remainingAtStart, 10) + " compute units")
 	}
 	if ierr != nil {
-		t.log("Program " + pid + " failed: " + ierr.Error())
+		t.log("Program " + names.id + " failed: " + ierr.Error())
 		return ierr
 	}
-	t.log("Program " + pid + " success")
+	t.log(names.success)
 	return nil
 }
 
@@ -217,23 +226,39 @@ func (t *Transaction) log(line string) {
 	t.Logs = append(t.Logs, line)
 }
 
-// programIDString caches the base58 form of builtin program ids: encoding
-// costs about a microsecond and every instruction logs its program twice.
-func programIDString(p sdk.Pubkey) string {
-	if s, ok := knownIDStrings[p]; ok {
-		return s
-	}
-	return p.String()
+// logNames are a program's fixed log lines. Encoding a key in base58 costs
+// about a microsecond and every instruction logs its program twice, so the
+// lines of builtin programs are built once.
+type logNames struct {
+	id      string
+	invoke  [MaxInvokeDepth]string
+	success string
 }
 
-var knownIDStrings = func() map[sdk.Pubkey]string {
-	m := map[sdk.Pubkey]string{}
+func newLogNames(p sdk.Pubkey) *logNames {
+	n := &logNames{id: p.String()}
+	for d := range n.invoke {
+		n.invoke[d] = "Program " + n.id + " invoke [" + strconv.Itoa(d+1) + "]"
+	}
+	n.success = "Program " + n.id + " success"
+	return n
+}
+
+var builtinLogNames = func() map[sdk.Pubkey]*logNames {
+	m := map[sdk.Pubkey]*logNames{}
 	for _, p := range []sdk.Pubkey{sdk.SystemProgramID, sdk.ComputeBudgetProgramID, sdk.MemoProgramID,
 		sdk.MemoV1ProgramID, sdk.TokenProgramID, sdk.AssociatedTokenID, sdk.AddressLookupTableID, sdk.VoteProgramID} {
-		m[p] = p.String()
+		m[p] = newLogNames(p)
 	}
 	return m
 }()
+
+func logNamesOf(p sdk.Pubkey) *logNames {
+	if n, ok := builtinLogNames[p]; ok {
+		return n
+	}
+	return newLogNames(p)
+}
 
 // Context is one executing instruction, as its program sees it.
 type Context struct {
@@ -264,7 +289,15 @@ func (c *Context) Account(i int) (*Account, error) {
 		return nil, Err(NotEnoughAccountKeys)
 	}
 	a := c.accounts[i]
-	return &Account{c: c, ta: &c.tx.Accounts[a.tx], signer: a.signer, writable: a.writable, index: a.tx}, nil
+	t := c.tx
+	if t.acctUsed == len(t.acctPool) {
+		// A fresh chunk; views handed out from the old one stay valid.
+		t.acctPool, t.acctUsed = make([]Account, 32), 0
+	}
+	v := &t.acctPool[t.acctUsed]
+	t.acctUsed++
+	*v = Account{c: c, ta: &t.Accounts[a.tx], signer: a.signer, writable: a.writable, index: a.tx}
+	return v, nil
 }
 
 // Consume charges compute units; past the budget the instruction fails with
@@ -322,7 +355,11 @@ func (c *Context) Invoke(ix sdk.Instruction, signerSeeds ...[][]byte) error {
 		}
 		pdas = append(pdas, p)
 	}
-	accts := make([]instrAccount, 0, len(ix.Accounts))
+	depth := len(c.tx.stack) // the callee's depth minus one
+	if depth >= MaxInvokeDepth {
+		return Err(CallDepth)
+	}
+	accts := c.tx.instrBufs[depth][:0]
 	for _, m := range ix.Accounts {
 		caller := -1
 		for i, a := range c.accounts {
@@ -356,6 +393,7 @@ func (c *Context) Invoke(ix sdk.Instruction, signerSeeds ...[][]byte) error {
 		}
 		accts = append(accts, instrAccount{tx: c.accounts[caller].tx, signer: m.IsSigner, writable: m.IsWritable})
 	}
+	c.tx.instrBufs[depth] = accts
 	found := false
 	for i := range c.tx.Accounts {
 		if c.tx.Accounts[i].Key == ix.ProgramID {

@@ -1,0 +1,75 @@
+package runtime
+
+import (
+	"testing"
+
+	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
+	"github.com/gnomon-chain/gnomon/sdk"
+)
+
+// benchWorkload is pre-signed transactions already packed into entries, and
+// the frozen bank they execute on (each round forks a fresh child of it, so
+// the same signatures run again without being AlreadyProcessed).
+type benchWorkload struct {
+	node    *testNode
+	parent  *Bank
+	entries [][]*sdk.Transaction
+	txs     int
+}
+
+func newBenchWorkload(b *testing.B, name string, n int) *benchWorkload {
+	b.Helper()
+	keys := testKeypairs(2*n, 42)
+	node := newTestNode(b, keys, nil)
+	parent := node.forks.Root()
+	bh := parent.LastBlockhash()
+	limit := sdk.Instruction{ProgramID: computebudget.ID, Data: computebudget.SetComputeUnitLimitData(450)}
+	var txs []*sdk.Transaction
+	for i := 0; i < n; i++ {
+		to := keys[n+i].Pubkey()
+		if name == "hot-account" {
+			to = keys[n].Pubkey()
+		}
+		txs = append(txs, wire(b, []sdk.Instruction{limit, transfer(keys[i].Pubkey(), to, 1)}, bh, keys[i]))
+	}
+	child, _ := NewBank(parent, 1, sdk.Pubkey{})
+	cfg := *parent.Config()
+	cfg.BlockComputeLimit, cfg.AccountComputeLimit = 1<<40, 1<<40
+	entries, _ := NewScheduler(&cfg).Pack(child, txs, 64)
+	return &benchWorkload{node: node, parent: parent, entries: entries, txs: n}
+}
+
+// BenchmarkExecute measures execution only: signatures were verified when the
+// workload was built, and every round runs the same entries on a fresh bank.
+func BenchmarkExecute(b *testing.B) {
+	for _, name := range []string{"transfer", "hot-account"} {
+		b.Run("workload="+name, func(b *testing.B) {
+			w := newBenchWorkload(b, name, 4096)
+			exec := NewExecutor(0)
+			slot := uint64(1)
+			done := 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			for done < b.N {
+				b.StopTimer()
+				bank, err := NewBank(w.parent, slot, sdk.Pubkey{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				slot++
+				b.StartTimer()
+				for _, e := range w.entries {
+					res, err := exec.ExecuteEntry(bank, e)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if res[0].Err != nil {
+						b.Fatal(res[0].Err)
+					}
+				}
+				done += w.txs
+			}
+			b.ReportMetric(float64(done)/b.Elapsed().Seconds(), "tx/s")
+		})
+	}
+}
