@@ -9,13 +9,15 @@ BENCHCOUNT  ?= 1
 # Packages whose code runs on several goroutines at once (pipeline stages, and
 # sdk, whose verifiers every sigverify worker calls concurrently). They run a
 # second time under the race detector.
-RACE_PKGS := ./sdk/...
+RACE_PKGS := ./sdk/... ./runtime/...
 
 # Every fuzz target, as package:Target.
 FUZZ_TARGETS := \
 	./sdk:FuzzParseTransaction \
 	./sdk:FuzzVerifyAgreement \
-	./sdk:FuzzShortU16
+	./sdk:FuzzShortU16 \
+	./runtime/programs/system:FuzzExecute \
+	./runtime/programs/computebudget:FuzzParse
 
 .PHONY: test vet lint fmt fuzz bench
 

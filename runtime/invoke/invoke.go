@@ -149,10 +149,12 @@ func (t *Transaction) process(program sdk.Pubkey, accts []instrAccount, data []b
 		return Err(CallDepth)
 	}
 	// A program may call itself directly, but may not be re-entered through
-	// another program.
-	for i, p := range t.stack {
-		if p == program && i != len(t.stack)-1 {
-			return Err(ReentrancyNotAllowed)
+	// another program: if it is on the stack, it must be on top.
+	if n := len(t.stack); n > 0 && t.stack[n-1] != program {
+		for _, p := range t.stack {
+			if p == program {
+				return Err(ReentrancyNotAllowed)
+			}
 		}
 	}
 	b := t.Env.Programs[program]
