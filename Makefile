@@ -16,6 +16,7 @@ FUZZ_TARGETS := \
 	./sdk:FuzzParseTransaction \
 	./sdk:FuzzVerifyAgreement \
 	./sdk:FuzzShortU16 \
+	./runtime:FuzzExecute \
 	./runtime/programs/system:FuzzExecute \
 	./runtime/programs/computebudget:FuzzParse
 
