@@ -27,6 +27,10 @@ type Bank struct {
 	accounts *Accounts
 	status   *StatusCache
 
+	// parent is the bank this one forked from, until it is rooted: the
+	// chain of unrooted ancestors answers index queries (AccountsByOwner).
+	parentMu   sync.RWMutex
+	parent     *Bank
 	slot       uint64
 	parentSlot uint64
 	parentHash sdk.Hash
@@ -146,7 +150,7 @@ func NewBank(parent *Bank, slot uint64, collector sdk.Pubkey) (*Bank, error) {
 	if slot <= parent.slot {
 		return nil, fmt.Errorf("new bank %d: not after parent %d", slot, parent.slot)
 	}
-	b := &Bank{cfg: parent.cfg, accounts: parent.accounts, status: parent.status, slot: slot,
+	b := &Bank{cfg: parent.cfg, accounts: parent.accounts, status: parent.status, slot: slot, parent: parent,
 		parentSlot: parent.slot, parentHash: parent.hash, collector: collector,
 		blockhashes: parent.blockhashes.clone()}
 	// Keep the ancestors a young blockhash can reach: one per block.
@@ -309,4 +313,80 @@ func (b *Bank) committedSigs() []sdk.Signature {
 	b.writtenMu.Lock()
 	defer b.writtenMu.Unlock()
 	return slices.Clone(b.sigs)
+}
+
+// unrootedChain returns this bank and its ancestors above the root, newest first.
+func (b *Bank) unrootedChain() []*Bank {
+	var out []*Bank
+	for cur := b; cur != nil; {
+		out = append(out, cur)
+		cur.parentMu.RLock()
+		next := cur.parent
+		cur.parentMu.RUnlock()
+		cur = next
+	}
+	return out
+}
+
+// detachParent cuts the chain at a new root, so the banks below it can be
+// collected.
+func (b *Bank) detachParent() {
+	b.parentMu.Lock()
+	b.parent = nil
+	b.parentMu.Unlock()
+}
+
+// query answers an index question: the rooted index's candidates plus every
+// key written on this fork above the root, filtered by match on the
+// account as this bank sees it.
+func (b *Bank) query(rooted []sdk.Pubkey, match func(*sdk.Account) bool) []KeyedAccount {
+	seen := make(map[sdk.Pubkey]struct{}, len(rooted))
+	var out []KeyedAccount
+	consider := func(k sdk.Pubkey) {
+		if _, dup := seen[k]; dup {
+			return
+		}
+		seen[k] = struct{}{}
+		if a := b.Account(k); a != nil && match(a) {
+			out = append(out, KeyedAccount{Pubkey: k, Account: a})
+		}
+	}
+	for _, k := range rooted {
+		consider(k)
+	}
+	for _, anc := range b.unrootedChain() {
+		for _, k := range anc.WrittenKeys() {
+			consider(k)
+		}
+	}
+	slices.SortFunc(out, func(x, y KeyedAccount) int { return bytes.Compare(x.Pubkey[:], y.Pubkey[:]) })
+	return out
+}
+
+// KeyedAccount is an account with its address.
+type KeyedAccount struct {
+	Pubkey  sdk.Pubkey
+	Account *sdk.Account
+}
+
+// AccountsByOwner lists the accounts program owns, as this bank sees them,
+// in address order.
+func (b *Bank) AccountsByOwner(program sdk.Pubkey) []KeyedAccount {
+	return b.query(b.accounts.index.RootedByOwner(program), func(a *sdk.Account) bool { return a.Owner == program })
+}
+
+// TokenAccountsByMint lists the SPL Token accounts of mint.
+func (b *Bank) TokenAccountsByMint(mint sdk.Pubkey) []KeyedAccount {
+	return b.query(b.accounts.index.RootedTokenAccountsByMint(mint), func(a *sdk.Account) bool {
+		m, _, ok := tokenKeys(a)
+		return ok && m == mint
+	})
+}
+
+// TokenAccountsByOwner lists the SPL Token accounts whose token owner is owner.
+func (b *Bank) TokenAccountsByOwner(owner sdk.Pubkey) []KeyedAccount {
+	return b.query(b.accounts.index.RootedTokenAccountsByOwner(owner), func(a *sdk.Account) bool {
+		_, o, ok := tokenKeys(a)
+		return ok && o == owner
+	})
 }

@@ -358,3 +358,43 @@ func TestConflictingEntryIsRejectedWhole(t *testing.T) {
 		t.Fatal("part of a rejected entry executed")
 	}
 }
+
+// TestIndexesSeeUnrootedChanges: index queries combine rooted state with the
+// fork's unrooted writes, and follow accounts that move or close.
+func TestIndexesSeeUnrootedChanges(t *testing.T) {
+	keys := testKeypairs(1, 10)
+	mint, owner := sdk.Pubkey{0x4d}, sdk.Pubkey{0x4f}
+	tokenAcct := func(lamports uint64) sdk.Account {
+		d := make([]byte, tokenAccountSize)
+		copy(d[0:32], mint[:])
+		copy(d[32:64], owner[:])
+		return sdk.Account{Lamports: lamports, Owner: sdk.TokenProgramID, Data: d}
+	}
+	n := newTestNode(t, keys, map[sdk.Pubkey]sdk.Account{{0xa0}: tokenAcct(2_039_280)})
+	root := n.forks.Root()
+	if got := root.TokenAccountsByMint(mint); len(got) != 1 || got[0].Pubkey != (sdk.Pubkey{0xa0}) {
+		t.Fatalf("rooted by mint: %v", got)
+	}
+	b := n.child(t, root, 1)
+	fresh := tokenAcct(2_039_280)
+	b.storeVersion(sdk.Pubkey{0xa1}, &fresh)
+	closed := sdk.Account{}
+	b.storeVersion(sdk.Pubkey{0xa0}, &closed)
+	got := b.TokenAccountsByOwner(owner)
+	if len(got) != 1 || got[0].Pubkey != (sdk.Pubkey{0xa1}) {
+		t.Fatalf("unrooted by owner: %v", got)
+	}
+	if len(root.TokenAccountsByOwner(owner)) != 1 || root.TokenAccountsByOwner(owner)[0].Pubkey != (sdk.Pubkey{0xa0}) {
+		t.Fatal("the root sees the child's changes")
+	}
+	if got := b.AccountsByOwner(sdk.TokenProgramID); len(got) != 1 {
+		t.Fatalf("by program owner: %v", got)
+	}
+	b.Freeze(sdk.Hash{1})
+	if err := n.forks.SetRoot(1); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.accounts.Index().RootedTokenAccountsByMint(mint); len(got) != 1 || got[0] != (sdk.Pubkey{0xa1}) {
+		t.Fatalf("rooted index after squash: %v", got)
+	}
+}

@@ -164,6 +164,7 @@ func (f *Forks) SetRoot(slot uint64) error {
 		delete(f.banks, s)
 	}
 	f.root = nr
+	nr.detachParent()
 	f.purgeStatus()
 	return nil
 }
