@@ -18,7 +18,12 @@ FUZZ_TARGETS := \
 	./sdk:FuzzShortU16 \
 	./runtime:FuzzExecute \
 	./runtime/programs/system:FuzzExecute \
-	./runtime/programs/computebudget:FuzzParse
+	./runtime/programs/computebudget:FuzzParse \
+	./runtime/programs/vote:FuzzTowerSync \
+	./runtime/programs/vote:FuzzDecodeState \
+	./runtime/programs/vote:FuzzDecodeInstruction \
+	./runtime/programs/alt:FuzzDecodeTable \
+	./runtime/programs/alt:FuzzDecodeInstruction
 
 .PHONY: test vet lint fmt fuzz bench
 

@@ -4,9 +4,11 @@ import (
 	"fmt"
 
 	"github.com/gnomon-chain/gnomon/runtime/invoke"
+	"github.com/gnomon-chain/gnomon/runtime/programs/alt"
 	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
 	"github.com/gnomon-chain/gnomon/runtime/programs/memo"
 	"github.com/gnomon-chain/gnomon/runtime/programs/system"
+	"github.com/gnomon-chain/gnomon/runtime/programs/vote"
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
@@ -58,6 +60,8 @@ func DefaultPrograms() invoke.Programs {
 		computebudget.ID: computebudget.Builtin,
 		memo.ID:          memo.Builtin,
 		memo.IDV1:        memo.BuiltinV1,
+		vote.ID:          vote.Builtin,
+		alt.ID:           alt.Builtin,
 	}
 }
 

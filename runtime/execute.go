@@ -1,9 +1,11 @@
 package runtime
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/gnomon-chain/gnomon/runtime/invoke"
+	"github.com/gnomon-chain/gnomon/runtime/programs/alt"
 	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
 	"github.com/gnomon-chain/gnomon/runtime/programs/system"
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
@@ -347,7 +349,48 @@ func (b *Bank) checkDurableNonce(m *sdk.Message, writable []bool) (int, bool) {
 	return -1, false
 }
 
-// resolveLookups appends the looked-up keys of a v0 message.
+// resolveLookups appends the looked-up keys of a v0 message: every table's
+// writable indexes, then every table's read-only ones, as Solana orders them.
 func (b *Bank) resolveLookups(m *sdk.Message, keys []sdk.Pubkey) ([]sdk.Pubkey, int, *TransactionError) {
-	return keys, 0, TxErr(AddressLookupTableNotFound)
+	tables := make([]alt.Table, len(m.AddressTableLookups))
+	for i := range m.AddressTableLookups {
+		acct := b.accounts.load(b, m.AddressTableLookups[i].AccountKey)
+		switch {
+		case acct == nil:
+			return keys, 0, TxErr(AddressLookupTableNotFound)
+		case acct.Owner != alt.ID:
+			return keys, 0, TxErr(InvalidAddressLookupTableOwner)
+		}
+		t, err := alt.DecodeTable(acct.Data)
+		if err != nil {
+			return keys, 0, TxErr(InvalidAddressLookupTableData)
+		}
+		tables[i] = t
+	}
+	lookup := func(writable bool) *TransactionError {
+		for i := range m.AddressTableLookups {
+			idx := m.AddressTableLookups[i].ReadonlyIndexes
+			if writable {
+				idx = m.AddressTableLookups[i].WritableIndexes
+			}
+			var err error
+			keys, err = tables[i].Lookup(keys, b.slot, b.slotHashes, idx)
+			switch {
+			case errors.Is(err, alt.ErrInvalidLookupIndex):
+				return TxErr(InvalidAddressLookupTableIndex)
+			case err != nil:
+				return TxErr(AddressLookupTableNotFound)
+			}
+		}
+		return nil
+	}
+	static := len(keys)
+	if err := lookup(true); err != nil {
+		return keys, 0, err
+	}
+	nWritable := len(keys) - static
+	if err := lookup(false); err != nil {
+		return keys, 0, err
+	}
+	return keys, nWritable, nil
 }
