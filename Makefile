@@ -23,7 +23,9 @@ FUZZ_TARGETS := \
 	./runtime/programs/vote:FuzzDecodeState \
 	./runtime/programs/vote:FuzzDecodeInstruction \
 	./runtime/programs/alt:FuzzDecodeTable \
-	./runtime/programs/alt:FuzzDecodeInstruction
+	./runtime/programs/alt:FuzzDecodeInstruction \
+	./runtime/programs/token:FuzzDecodeInstruction \
+	./runtime/programs/token:FuzzExecute
 
 .PHONY: test vet lint fmt fuzz bench
 

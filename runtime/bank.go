@@ -12,6 +12,7 @@ import (
 	"github.com/zeebo/blake3"
 
 	"github.com/gnomon-chain/gnomon/runtime/invoke"
+	"github.com/gnomon-chain/gnomon/runtime/programs/token"
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
@@ -131,6 +132,14 @@ func NewGenesisBank(cfg Config, genesisAccounts map[sdk.Pubkey]sdk.Account, acco
 	for k, a := range genesisAccounts {
 		acct := a.Clone()
 		b.storeVersion(k, &acct)
+	}
+	// Wrapped SOL needs its mint to exist for the Checked instructions.
+	if _, ok := cfg.Programs[token.ID]; ok {
+		if _, given := genesisAccounts[sdk.NativeMintID]; !given {
+			m := token.Mint{Decimals: 9, IsInitialized: true}
+			data := m.Encode()
+			b.storeVersion(sdk.NativeMintID, &sdk.Account{Lamports: cfg.Rent.MinimumBalance(len(data)), Owner: token.ID, Data: data})
+		}
 	}
 	b.updateSysvars()
 	b.Freeze(cfg.GenesisHash)

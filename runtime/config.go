@@ -5,9 +5,11 @@ import (
 
 	"github.com/gnomon-chain/gnomon/runtime/invoke"
 	"github.com/gnomon-chain/gnomon/runtime/programs/alt"
+	"github.com/gnomon-chain/gnomon/runtime/programs/ata"
 	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
 	"github.com/gnomon-chain/gnomon/runtime/programs/memo"
 	"github.com/gnomon-chain/gnomon/runtime/programs/system"
+	"github.com/gnomon-chain/gnomon/runtime/programs/token"
 	"github.com/gnomon-chain/gnomon/runtime/programs/vote"
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
@@ -62,6 +64,8 @@ func DefaultPrograms() invoke.Programs {
 		memo.IDV1:        memo.BuiltinV1,
 		vote.ID:          vote.Builtin,
 		alt.ID:           alt.Builtin,
+		token.ID:         token.Builtin,
+		ata.ID:           ata.Builtin,
 	}
 }
 

@@ -2,6 +2,7 @@ package invoke
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"strconv"
 
@@ -178,6 +179,11 @@ func (t *Transaction) process(program sdk.Pubkey, accts []instrAccount, data []b
 	} else if t.lamportSum(accts) != before {
 		ierr = Err(UnbalancedInstruction)
 	}
+	if b.LogsConsumed && len(t.Return.Data) > 0 {
+		// Solana's BPF loader reports the current return data after each
+		// program it runs.
+		t.log("Program return: " + logNamesOf(t.Return.ProgramID).id + " " + base64.StdEncoding.EncodeToString(t.Return.Data))
+	}
 	if b.LogsConsumed {
 		used := remainingAtStart - (t.computeLimit - t.computeUsed)
 		t.log("Program " + names.id + " consumed " + strconv.FormatUint(used, 10) + " of " +
@@ -320,6 +326,11 @@ func (c *Context) Log(msg string) { c.tx.log("Program log: " + msg) }
 // Logf writes a formatted "Program log:" line.
 func (c *Context) Logf(format string, args ...any) { c.Log(fmt.Sprintf(format, args...)) }
 
+// ReturnData is the return data most recently set in the transaction and
+// the program that set it (Solana's sol_get_return_data): after Invoke, what
+// the callee returned.
+func (c *Context) ReturnData() (sdk.Pubkey, []byte) { return c.tx.Return.ProgramID, c.tx.Return.Data }
+
 // SetReturnData records the program's return data.
 func (c *Context) SetReturnData(data []byte) error {
 	if len(data) > MaxReturnData {
@@ -406,6 +417,9 @@ func (c *Context) Invoke(ix sdk.Instruction, signerSeeds ...[][]byte) error {
 	if !found {
 		return Err(MissingAccount)
 	}
+	// Return data is reset before each invocation, so what the caller reads
+	// afterwards is the callee's.
+	c.tx.Return = ReturnData{ProgramID: c.program}
 	if err := c.tx.process(ix.ProgramID, accts, ix.Data); err != nil {
 		return err
 	}
