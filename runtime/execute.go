@@ -8,6 +8,7 @@ import (
 	"github.com/gnomon-chain/gnomon/runtime/programs/alt"
 	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
 	"github.com/gnomon-chain/gnomon/runtime/programs/system"
+	"github.com/gnomon-chain/gnomon/runtime/programs/token"
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
@@ -30,10 +31,56 @@ type TxResult struct {
 	// PreBalances and PostBalances are the lamports of every account the
 	// transaction used, static keys then looked-up keys.
 	PreBalances, PostBalances []uint64
+	// PreTokenBalances and PostTokenBalances are the SPL Token accounts
+	// among them, before and after.
+	PreTokenBalances, PostTokenBalances []TokenBalance
 	// LoadedAddresses are the keys a v0 message looked up.
 	LoadedAddresses LoadedAddresses
 	// writes are the accounts to store when the result is committed.
 	writes []write
+}
+
+// TokenBalance is one SPL Token account's balance, as getTransaction
+// reports it.
+type TokenBalance struct {
+	AccountIndex uint8
+	Mint, Owner  sdk.Pubkey
+	ProgramID    sdk.Pubkey
+	Amount       uint64
+	Decimals     uint8
+}
+
+// tokenBalances lists the initialized token accounts among accts. Mint
+// decimals come from the transaction's own accounts, else the bank.
+func (b *Bank) tokenBalances(keys []sdk.Pubkey, accts []invoke.TxAccount) []TokenBalance {
+	var out []TokenBalance
+	for i := range accts {
+		a := &accts[i].Account
+		if a.Owner != sdk.TokenProgramID || len(a.Data) != token.AccountSize || a.Lamports == 0 {
+			continue
+		}
+		ta, err := token.DecodeAccount(a.Data)
+		if err != nil || ta.State == token.StateUninitialized {
+			continue
+		}
+		tb := TokenBalance{AccountIndex: uint8(i), Mint: ta.Mint, Owner: ta.Owner, ProgramID: sdk.TokenProgramID, Amount: ta.Amount}
+		var mintData []byte
+		for j := range accts {
+			if keys[j] == ta.Mint {
+				mintData = accts[j].Account.Data
+			}
+		}
+		if mintData == nil {
+			if m := b.accounts.load(b, ta.Mint); m != nil {
+				mintData = m.Data
+			}
+		}
+		if m, err := token.DecodeMint(mintData); err == nil {
+			tb.Decimals = m.Decimals
+		}
+		out = append(out, tb)
+	}
+	return out
 }
 
 // LoadedAddresses are the accounts a v0 transaction loaded from tables.
@@ -195,6 +242,13 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 	}
 
 	res := TxResult{Committed: true, Fee: fee, PreBalances: preBalances, PostBalances: postBalances}
+	usesToken := false
+	for _, k := range keys {
+		usesToken = usesToken || k == sdk.TokenProgramID
+	}
+	if usesToken {
+		res.PreTokenBalances = b.tokenBalances(keys, accts)
+	}
 	if n := len(m.AccountKeys); len(keys) > n {
 		res.LoadedAddresses = LoadedAddresses{Writable: slices.Clone(keys[n : n+nLookupW]), Readonly: slices.Clone(keys[n+nLookupW:])}
 	}
@@ -243,6 +297,7 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		res.Err = execErr
 		copy(postBalances, preBalances)
 		postBalances[0] = payerAfterFee.Lamports
+		res.PostTokenBalances = res.PreTokenBalances
 		switch {
 		case nonceAfter != nil && nonceIdx == 0:
 			res.writes = []write{{key: keys[0], acct: *nonceAfter}}
@@ -258,6 +313,9 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		if writable[i] {
 			nw++
 		}
+	}
+	if usesToken {
+		res.PostTokenBalances = b.tokenBalances(keys, accts)
 	}
 	res.writes = make([]write, 0, nw)
 	for i := range accts {

@@ -20,7 +20,16 @@ type benchWorkload struct {
 func newBenchWorkload(b *testing.B, name string, n int) *benchWorkload {
 	b.Helper()
 	keys := testKeypairs(2*n, 42)
-	node := newTestNode(b, keys, nil)
+	var extra map[sdk.Pubkey]sdk.Account
+	mint := sdk.Pubkey{0x3c}
+	if name == "token-transfer" {
+		owners := make([]sdk.Pubkey, 2*n)
+		for i := range owners {
+			owners[i] = keys[i].Pubkey()
+		}
+		extra = tokenGenesis(mint, keys[0].Pubkey(), owners, 1_000_000)
+	}
+	node := newTestNode(b, keys, extra)
 	parent := node.forks.Root()
 	bh := parent.LastBlockhash()
 	limit := sdk.Instruction{ProgramID: computebudget.ID, Data: computebudget.SetComputeUnitLimitData(450)}
@@ -30,7 +39,12 @@ func newBenchWorkload(b *testing.B, name string, n int) *benchWorkload {
 		if name == "hot-account" {
 			to = keys[n].Pubkey()
 		}
-		txs = append(txs, wire(b, []sdk.Instruction{limit, transfer(keys[i].Pubkey(), to, 1)}, bh, keys[i]))
+		ix := transfer(keys[i].Pubkey(), to, 1)
+		if name == "token-transfer" {
+			ix = tokenTransfer(tokenAccountKey(mint, i), tokenAccountKey(mint, n+i), keys[i].Pubkey(), 1)
+			limit.Data = computebudget.SetComputeUnitLimitData(5000)
+		}
+		txs = append(txs, wire(b, []sdk.Instruction{limit, ix}, bh, keys[i]))
 	}
 	child, _ := NewBank(parent, 1, sdk.Pubkey{})
 	cfg := *parent.Config()
@@ -42,7 +56,7 @@ func newBenchWorkload(b *testing.B, name string, n int) *benchWorkload {
 // BenchmarkExecute measures execution only: signatures were verified when the
 // workload was built, and every round runs the same entries on a fresh bank.
 func BenchmarkExecute(b *testing.B) {
-	for _, name := range []string{"transfer", "hot-account"} {
+	for _, name := range []string{"transfer", "token-transfer", "hot-account"} {
 		b.Run("workload="+name, func(b *testing.B) {
 			w := newBenchWorkload(b, name, 4096)
 			exec := NewExecutor(0)

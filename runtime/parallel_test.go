@@ -17,13 +17,15 @@ import (
 // priority fees; and exact duplicates of earlier transactions.
 func randomWorkload(t testing.TB, rng *rand.Rand, keys []sdk.Keypair, blockhash sdk.Hash, n int) []*sdk.Transaction {
 	var txs []*sdk.Transaction
+	mint := testMint
 	strangers := []sdk.Pubkey{{0xe1}, {0xe2}}
 	for len(txs) < n {
 		if len(txs) > 0 && rng.IntN(10) == 0 {
 			txs = append(txs, txs[rng.IntN(len(txs))])
 			continue
 		}
-		payer := keys[rng.IntN(len(keys))]
+		payerIdx := rng.IntN(len(keys))
+		payer := keys[payerIdx]
 		var ixs []sdk.Instruction
 		if rng.IntN(3) == 0 {
 			ixs = append(ixs, sdk.Instruction{ProgramID: computebudget.ID, Data: computebudget.SetComputeUnitPriceData(uint64(rng.IntN(5000)))})
@@ -41,6 +43,17 @@ func randomWorkload(t testing.TB, rng *rand.Rand, keys []sdk.Keypair, blockhash 
 				continue
 			}
 			ixs = append(ixs, transfer(payer.Pubkey(), to, amount))
+		}
+		// Token transfers between the token accounts of keys (from the
+		// payer's own, or from another's, which fails: owner mismatch), some
+		// overdrawing.
+		for j := 0; j < rng.IntN(3); j++ {
+			from := payerIdx
+			if rng.IntN(5) == 0 {
+				from = rng.IntN(len(keys))
+			}
+			amount := uint64(rng.IntN(400_000))
+			ixs = append(ixs, tokenTransfer(tokenAccountKey(mint, from), tokenAccountKey(mint, rng.IntN(len(keys))), payer.Pubkey(), amount))
 		}
 		if rng.IntN(4) == 0 {
 			ixs = append(ixs, sdk.Instruction{ProgramID: memo.ID, Data: []byte(fmt.Sprintf("m%d", len(txs))),
@@ -62,6 +75,8 @@ func sameResult(a, b TxResult) bool {
 		slices.Equal(a.Logs, b.Logs) && slices.Equal(a.PostBalances, b.PostBalances) && slices.Equal(a.PreBalances, b.PreBalances)
 }
 
+var testMint = sdk.Pubkey{0x3b}
+
 // TestParallelExecutionEqualsSerial is the runtime's contract: entries packed
 // by the scheduler and executed in parallel give exactly the results, the
 // accounts and the bank hash of executing the same transactions one at a
@@ -73,7 +88,12 @@ func TestParallelExecutionEqualsSerial(t *testing.T) {
 			keys := testKeypairs(3+rng.IntN(5), seed)
 			// Limits that do not bind: packing under limits is tested apart.
 			roomy := func(c *Config) { c.BlockComputeLimit, c.AccountComputeLimit = 1<<40, 1<<40 }
-			par, ser := newTestNodeWith(t, keys, nil, roomy), newTestNodeWith(t, keys, nil, roomy)
+			owners := make([]sdk.Pubkey, len(keys))
+			for i, k := range keys {
+				owners[i] = k.Pubkey()
+			}
+			tokens := tokenGenesis(testMint, keys[0].Pubkey(), owners, 1_000_000)
+			par, ser := newTestNodeWith(t, keys, tokens, roomy), newTestNodeWith(t, keys, tokens, roomy)
 			pb, sb := par.child(t, par.forks.Root(), 1), ser.child(t, ser.forks.Root(), 1)
 			txs := randomWorkload(t, rng, keys, pb.LastBlockhash(), 40+rng.IntN(120))
 
@@ -95,14 +115,20 @@ func TestParallelExecutionEqualsSerial(t *testing.T) {
 				parallel = append(parallel, r...)
 				serial = append(serial, process(t, sb, e...)...)
 			}
-			failed := 0
+			failed, tokenOK := 0, 0
 			for i := range parallel {
+				if parallel[i].Err == nil && slices.Contains(parallel[i].Logs, "Program "+sdk.TokenProgramID.String()+" success") {
+					tokenOK++
+				}
 				if !sameResult(parallel[i], serial[i]) {
 					t.Fatalf("tx %d: parallel %+v\nserial %+v", i, parallel[i], serial[i])
 				}
 				if parallel[i].Err != nil {
 					failed++
 				}
+			}
+			if tokenOK == 0 {
+				t.Fatal("no token transfer succeeded: the workload does not exercise Token")
 			}
 			if failed == 0 || failed == len(parallel) {
 				t.Fatalf("%d of %d failed: the workload must mix outcomes", failed, len(parallel))
