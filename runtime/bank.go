@@ -44,6 +44,11 @@ type Bank struct {
 	blockhashes *blockhashQueue
 	slotHashes  []sysvar.SlotHash
 	env         invoke.Env
+	// reservedAccts holds the builtin program and sysvar accounts as of the
+	// bank's start. Transactions never write them and every transaction
+	// reads some, so execution takes them from here rather than from the
+	// shared store, whose shard locks they would make hot.
+	reservedAccts map[sdk.Pubkey]*sdk.Account
 
 	// written is every key committed in this slot, in commit order and with
 	// repeats (appending is what lets workers commit concurrently), for the
@@ -206,6 +211,12 @@ func (b *Bank) updateSysvars() {
 	b.storeSysvar(sdk.SysvarEpochScheduleID, sched.Encode())
 	b.storeSysvar(sdk.SysvarSlotHashesID, sysvar.EncodeSlotHashes(b.slotHashes))
 	b.storeSysvar(sdk.SysvarRecentBlockhashes, sysvar.EncodeRecentBlockhashes(recent))
+	b.reservedAccts = make(map[sdk.Pubkey]*sdk.Account, len(cfg.reserved))
+	for k := range cfg.reserved {
+		if a := b.accounts.load(b, k); a != nil {
+			b.reservedAccts[k] = a
+		}
+	}
 }
 
 func (b *Bank) storeSysvar(k sdk.Pubkey, data []byte) {

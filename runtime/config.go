@@ -37,6 +37,11 @@ type Config struct {
 	AccountComputeLimit uint64
 	// Programs are the builtins, by address.
 	Programs invoke.Programs
+
+	// reserved is every address a transaction may not write (builtin
+	// programs and sysvars), built by validate so the check per account is
+	// one map lookup.
+	reserved map[sdk.Pubkey]struct{}
 }
 
 // DefaultConfig returns a dev configuration: 100 ms slots, 600-block
@@ -70,6 +75,14 @@ func DefaultPrograms() invoke.Programs {
 }
 
 func (c *Config) validate() error {
+	c.reserved = make(map[sdk.Pubkey]struct{}, len(c.Programs)+8)
+	for k := range c.Programs {
+		c.reserved[k] = struct{}{}
+	}
+	for _, k := range []sdk.Pubkey{sdk.SysvarClockID, sdk.SysvarRentID, sdk.SysvarEpochScheduleID, sdk.SysvarSlotHashesID,
+		sdk.SysvarRecentBlockhashes, sdk.SysvarInstructionsID, sdk.SysvarOwnerID, sdk.NativeLoaderID} {
+		c.reserved[k] = struct{}{}
+	}
 	if c.MaxProcessingAge < sysvar.MaxRecentBlockhashes {
 		return fmt.Errorf("max processing age %d below the %d blockhashes nonces need", c.MaxProcessingAge, sysvar.MaxRecentBlockhashes)
 	}
@@ -82,15 +95,8 @@ func (c *Config) validate() error {
 // isReserved reports whether k may never be written by a transaction:
 // builtin programs and sysvars, which Solana demotes to read-only.
 func (c *Config) isReserved(k sdk.Pubkey) bool {
-	if _, ok := c.Programs[k]; ok {
-		return true
-	}
-	switch k {
-	case sdk.SysvarClockID, sdk.SysvarRentID, sdk.SysvarEpochScheduleID, sdk.SysvarSlotHashesID,
-		sdk.SysvarRecentBlockhashes, sdk.SysvarInstructionsID, sdk.SysvarOwnerID, sdk.NativeLoaderID:
-		return true
-	}
-	return false
+	_, ok := c.reserved[k]
+	return ok
 }
 
 // nativePrograms are the builtins that are native on Solana too; the others

@@ -177,7 +177,7 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		if k == sdk.SysvarInstructionsID {
 			ta.Account = sdk.Account{Lamports: 1, Owner: sdk.SysvarOwnerID,
 				Data: sysvar.InstructionsData(m, keys, func(j int) bool { return writable[j] })}
-		} else if stored := b.accounts.load(b, k); stored != nil {
+		} else if stored := b.loadForTx(k); stored != nil {
 			if ta.Writable {
 				ta.Account = stored.Clone()
 			} else {
@@ -325,6 +325,14 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		}
 	}
 	return res
+}
+
+// loadForTx reads an account for a transaction.
+func (b *Bank) loadForTx(k sdk.Pubkey) *sdk.Account {
+	if a, ok := b.reservedAccts[k]; ok {
+		return a
+	}
+	return b.accounts.load(b, k)
 }
 
 // rentStateOK is Solana's rent-state transition rule: an account may end
