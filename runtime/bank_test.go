@@ -351,7 +351,9 @@ func TestConflictingEntryIsRejectedWhole(t *testing.T) {
 		wire(t, []sdk.Instruction{transfer(keys[0].Pubkey(), keys[2].Pubkey(), 1)}, bh, keys[0]),
 		wire(t, []sdk.Instruction{transfer(keys[1].Pubkey(), keys[2].Pubkey(), 1)}, bh, keys[1]),
 	}
-	if _, err := NewExecutor(2).ExecuteEntry(b, txs); !errors.Is(err, ErrEntryConflict) {
+	exec := NewExecutor(2)
+	defer exec.Close()
+	if _, err := exec.ExecuteEntry(b, txs); !errors.Is(err, ErrEntryConflict) {
 		t.Fatalf("conflicting entry: %v", err)
 	}
 	if b.TransactionCount() != 0 || b.Balance(keys[2].Pubkey()) != 100*lamportsPerSOL {

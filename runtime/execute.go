@@ -98,12 +98,45 @@ func dropped(err *TransactionError) TxResult { return TxResult{Err: err} }
 
 // scratch is one worker's reusable memory for executing transactions.
 type scratch struct {
+	arena         arena
 	committedKeys []sdk.Pubkey
 	committedSigs []sdk.Signature
 	keys          []sdk.Pubkey
 	writable      []bool
 	accts         []invoke.TxAccount
 	itx           invoke.Transaction
+}
+
+// arena hands out the small per-result slices (balances, logs) from large
+// blocks, one allocation per block instead of one per transaction: with two
+// workers allocating per transaction, the allocator's shared locks were the
+// bottleneck. A block lives as long as any result that uses it. (Account
+// writes do not come from here: a stored account could keep a whole block
+// alive for as long as it stays unchanged.)
+type arena struct {
+	u64  []uint64
+	strs []string
+}
+
+const arenaBlock = 8192
+
+func (a *arena) uint64s(n int) []uint64 {
+	if len(a.u64)+n > cap(a.u64) {
+		a.u64 = make([]uint64, 0, max(arenaBlock, n))
+	}
+	l := len(a.u64)
+	a.u64 = a.u64[:l+n]
+	return a.u64[l : l+n : l+n]
+}
+
+func (a *arena) strings(src []string) []string {
+	n := len(src)
+	if len(a.strs)+n > cap(a.strs) {
+		a.strs = make([]string, 0, max(arenaBlock, n))
+	}
+	l := len(a.strs)
+	a.strs = append(a.strs, src...)
+	return a.strs[l : l+n : l+n]
 }
 
 // execute runs one sanitized, signature-verified transaction against the bank
@@ -212,7 +245,7 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 	if payer.Account.Lamports < minBalance || payer.Account.Lamports-minBalance < fee {
 		return dropped(TxErr(InsufficientFundsForFee))
 	}
-	preBalances := make([]uint64, 2*len(accts))
+	preBalances := s.arena.uint64s(2 * len(accts))
 	postBalances := preBalances[len(accts):]
 	preBalances = preBalances[:len(accts)]
 	for i := range accts {
@@ -290,7 +323,7 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 	}
 	res.ComputeUnits = itx.ComputeUsed()
 	res.ReturnData = itx.Return
-	res.Logs = append([]string(nil), itx.Logs...)
+	res.Logs = s.arena.strings(itx.Logs)
 
 	if execErr != nil {
 		// Everything but the fee (and an advanced nonce) is undone.

@@ -60,6 +60,7 @@ func BenchmarkExecute(b *testing.B) {
 		b.Run("workload="+name, func(b *testing.B) {
 			w := newBenchWorkload(b, name, 4096)
 			exec := NewExecutor(benchWorkers)
+			defer exec.Close()
 			slot := uint64(1)
 			done := 0
 			b.ReportAllocs()

@@ -128,6 +128,7 @@ func FuzzExecute(f *testing.F) {
 		n2 := newTestNode(t, keys, extra)
 		b2 := n2.child(t, n2.forks.Root(), 1)
 		exec := NewExecutor(2)
+		defer exec.Close()
 		for i, tx := range txs {
 			r, err := exec.ExecuteEntry(b2, []*sdk.Transaction{tx})
 			if err != nil {

@@ -103,6 +103,7 @@ func TestParallelExecutionEqualsSerial(t *testing.T) {
 				t.Fatalf("%d deferred under default limits", len(deferred))
 			}
 			exec := NewExecutor(1 + rng.IntN(4))
+			defer exec.Close()
 			var parallel, serial []TxResult
 			for _, e := range entries {
 				if err := CheckEntryLocks(pb, e); err != nil {

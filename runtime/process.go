@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"runtime"
-	"sync"
 
 	"github.com/gnomon-chain/gnomon/sdk"
 )
@@ -75,15 +74,28 @@ type Executor struct {
 	workers int
 	scratch []scratch
 	locks   lockSet
+	pool    *workerPool // nil with one worker
 }
 
-// NewExecutor returns an executor with workers goroutines per entry
-// (GOMAXPROCS if workers <= 0).
+// NewExecutor returns an executor with workers goroutines (GOMAXPROCS if
+// workers <= 0); it owns workers-1 of them until Close.
 func NewExecutor(workers int) *Executor {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	return &Executor{workers: workers, scratch: make([]scratch, workers), locks: newLockSet()}
+	e := &Executor{workers: workers, scratch: make([]scratch, workers), locks: newLockSet()}
+	if workers > 1 {
+		e.pool = newWorkerPool(workers - 1)
+	}
+	return e
+}
+
+// Close stops the executor's worker goroutines.
+func (e *Executor) Close() {
+	if e.pool != nil {
+		e.pool.close()
+		e.pool = nil
+	}
 }
 
 // minPerWorker keeps tiny entries on one goroutine: starting one costs about
@@ -113,26 +125,16 @@ func (e *Executor) ExecuteEntry(b *Bank, txs []*sdk.Transaction) ([]TxResult, er
 		b.noteCommitted(s.committedKeys, s.committedSigs)
 		s.committedKeys, s.committedSigs = s.committedKeys[:0], s.committedSigs[:0]
 	}
-	if workers <= 1 {
+	if workers <= 1 || e.pool == nil {
 		run(&e.scratch[0], 0, len(txs))
 	} else {
-		// The calling goroutine runs the first chunk itself: one goroutine
-		// fewer to start and wake per entry.
-		var wg sync.WaitGroup
+		// Every pool worker runs; those past the entry's chunk count idle.
 		per := (len(txs) + workers - 1) / workers
-		for w := 1; w < workers; w++ {
-			lo, hi := w*per, min((w+1)*per, len(txs))
-			if lo >= hi {
-				break
+		e.pool.run(func(w int) {
+			if w < workers {
+				run(&e.scratch[w], min(w*per, len(txs)), min((w+1)*per, len(txs)))
 			}
-			wg.Add(1)
-			go func(s *scratch) {
-				defer wg.Done()
-				run(s, lo, hi)
-			}(&e.scratch[w])
-		}
-		run(&e.scratch[0], 0, min(per, len(txs)))
-		wg.Wait()
+		})
 	}
 	return out, nil
 }

@@ -15,15 +15,22 @@ const statusShards = 64
 type StatusCache struct {
 	shards [statusShards]struct {
 		mu sync.Mutex
-		m  map[sdk.Signature][]uint64
+		m  map[sdk.Signature]slotList
 	}
+}
+
+// slotList holds the first slot inline: almost every signature is processed
+// on one fork only, and an inline slot costs no allocation.
+type slotList struct {
+	first uint64
+	more  []uint64
 }
 
 // NewStatusCache returns an empty cache.
 func NewStatusCache() *StatusCache {
 	c := &StatusCache{}
 	for i := range c.shards {
-		c.shards[i].m = make(map[sdk.Signature][]uint64)
+		c.shards[i].m = make(map[sdk.Signature]slotList)
 	}
 	return c
 }
@@ -35,7 +42,14 @@ func (c *StatusCache) seen(view forkView, sig sdk.Signature) bool {
 	sh := &c.shards[c.shard(sig)]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	for _, slot := range sh.m[sig] {
+	l, ok := sh.m[sig]
+	if !ok {
+		return false
+	}
+	if view.sees(l.first) {
+		return true
+	}
+	for _, slot := range l.more {
 		if view.sees(slot) {
 			return true
 		}
@@ -47,7 +61,12 @@ func (c *StatusCache) seen(view forkView, sig sdk.Signature) bool {
 func (c *StatusCache) add(slot uint64, sig sdk.Signature) {
 	sh := &c.shards[c.shard(sig)]
 	sh.mu.Lock()
-	sh.m[sig] = append(sh.m[sig], slot)
+	if l, ok := sh.m[sig]; ok {
+		l.more = append(l.more, slot)
+		sh.m[sig] = l
+	} else {
+		sh.m[sig] = slotList{first: slot}
+	}
 	sh.mu.Unlock()
 }
 
@@ -55,17 +74,19 @@ func (c *StatusCache) add(slot uint64, sig sdk.Signature) {
 func (c *StatusCache) forget(slot uint64, sig sdk.Signature) {
 	sh := &c.shards[c.shard(sig)]
 	sh.mu.Lock()
-	slots := sh.m[sig]
-	kept := slots[:0]
-	for _, s := range slots {
-		if s != slot {
-			kept = append(kept, s)
+	l, ok := sh.m[sig]
+	if ok {
+		var kept []uint64
+		for _, s := range append([]uint64{l.first}, l.more...) {
+			if s != slot {
+				kept = append(kept, s)
+			}
 		}
-	}
-	if len(kept) == 0 {
-		delete(sh.m, sig)
-	} else {
-		sh.m[sig] = kept
+		if len(kept) == 0 {
+			delete(sh.m, sig)
+		} else {
+			sh.m[sig] = slotList{first: kept[0], more: kept[1:]}
+		}
 	}
 	sh.mu.Unlock()
 }
