@@ -25,7 +25,9 @@ FUZZ_TARGETS := \
 	./runtime/programs/alt:FuzzDecodeTable \
 	./runtime/programs/alt:FuzzDecodeInstruction \
 	./runtime/programs/token:FuzzDecodeInstruction \
-	./runtime/programs/token:FuzzExecute
+	./runtime/programs/token:FuzzExecute \
+	./runtime/programs/ata:FuzzExecute \
+	./runtime/programs/memo:FuzzMemo
 
 .PHONY: test vet lint fmt fuzz bench
 

@@ -76,3 +76,23 @@ func TestRustDebugString(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMemo: any data and signer pattern gives success or one of the two
+// errors, never a panic, and success only for UTF-8 data.
+func FuzzMemo(f *testing.F) {
+	f.Add([]byte("hello"), uint8(1))
+	f.Add([]byte{0xff, 0xfe}, uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, signers uint8) {
+		flags := []bool{signers&1 != 0, signers&2 != 0}
+		_, err := run(t, ID, data, flags...)
+		switch {
+		case err == nil:
+			if !flags[0] || !flags[1] {
+				t.Fatal("accepted an unsigned account")
+			}
+		case errors.Is(err, invoke.Err(invoke.MissingRequiredSignature)), errors.Is(err, invoke.Err(invoke.InvalidInstructionData)):
+		default:
+			t.Fatalf("unexpected %v", err)
+		}
+	})
+}
