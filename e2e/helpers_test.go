@@ -93,20 +93,6 @@ func toSolanaTables(tables []sdk.LookupTable) map[solana.PublicKey]solana.Public
 	return m
 }
 
-// parseBoth decodes wire bytes with both libraries.
-func parseBoth(t *testing.T, wire []byte) (*solana.Transaction, *sdk.Transaction) {
-	t.Helper()
-	sd, err := sdk.ParseTransaction(wire)
-	if err != nil {
-		t.Fatalf("sdk.ParseTransaction: %v", err)
-	}
-	sg, err := solana.TransactionFromBytes(wire)
-	if err != nil {
-		t.Fatalf("solana.TransactionFromBytes: %v", err)
-	}
-	return sg, sd
-}
-
 // compareTx asserts that a solana-go and an sdk transaction carry the same
 // fields: signatures, version, header, static keys, blockhash, instructions
 // and address table lookups. sg must not have resolved its lookups.

@@ -125,8 +125,15 @@ func (a *Accounts) versionAt(slot uint64, k sdk.Pubkey) *sdk.Account {
 	return nil
 }
 
-// storeRooted writes rooted state directly (genesis, and loading a root from
-// the ledger at start).
+// Restore writes rooted state directly, as a node rebuilding its last root
+// from the ledger at start does (before any bank exists).
+func (a *Accounts) Restore(changes []AccountChange) {
+	for i := range changes {
+		acct := changes[i].Account.Clone()
+		a.storeRooted(changes[i].Pubkey, &acct)
+	}
+}
+
 func (a *Accounts) storeRooted(k sdk.Pubkey, acct *sdk.Account) {
 	s := a.shard(k)
 	s.mu.Lock()
