@@ -340,6 +340,20 @@ func (c *Context) SetReturnData(data []byte) error {
 	return nil
 }
 
+// CheckSysvar checks that instruction account i is the sysvar id, as Agave's
+// get_sysvar_with_account_check does; programs then read the sysvar's value
+// from Env, as Agave reads its sysvar cache.
+func (c *Context) CheckSysvar(i int, id sdk.Pubkey) error {
+	a, err := c.Account(i)
+	if err != nil {
+		return err
+	}
+	if a.Key() != id {
+		return Err(InvalidArgument)
+	}
+	return nil
+}
+
 // IsSignerKey reports whether any account of the instruction with this key signs.
 func (c *Context) IsSignerKey(key sdk.Pubkey) bool {
 	for _, a := range c.accounts {

@@ -110,7 +110,7 @@ func executeNonce(c *invoke.Context, ix instruction) error {
 	env := c.Env()
 	switch ix.tag {
 	case TagAdvanceNonceAccount:
-		if err := sysvarAccount(c, 1, sdk.SysvarRecentBlockhashes); err != nil {
+		if err := c.CheckSysvar(1, sdk.SysvarRecentBlockhashes); err != nil {
 			return err
 		}
 		if len(env.RecentBlockhashes) == 0 {
@@ -145,23 +145,23 @@ func executeNonce(c *invoke.Context, ix instruction) error {
 		if c.NumAccounts() < 2 {
 			return invoke.Err(invoke.NotEnoughAccountKeys)
 		}
-		if err := sysvarAccount(c, 2, sdk.SysvarRecentBlockhashes); err != nil {
+		if err := c.CheckSysvar(2, sdk.SysvarRecentBlockhashes); err != nil {
 			return err
 		}
-		if err := sysvarAccount(c, 3, sdk.SysvarRentID); err != nil {
+		if err := c.CheckSysvar(3, sdk.SysvarRentID); err != nil {
 			return err
 		}
 		return withdrawNonce(c, acct, ix.lamports, env.Rent)
 
 	case TagInitializeNonceAccount:
-		if err := sysvarAccount(c, 1, sdk.SysvarRecentBlockhashes); err != nil {
+		if err := c.CheckSysvar(1, sdk.SysvarRecentBlockhashes); err != nil {
 			return err
 		}
 		if len(env.RecentBlockhashes) == 0 {
 			c.Log("Initialize nonce account: recent blockhash list is empty")
 			return invoke.CustomErr(ErrNonceNoRecentBlockhashes)
 		}
-		if err := sysvarAccount(c, 2, sdk.SysvarRentID); err != nil {
+		if err := c.CheckSysvar(2, sdk.SysvarRentID); err != nil {
 			return err
 		}
 		if !acct.IsWritable() {

@@ -343,18 +343,6 @@ func transferWithSeed(c *invoke.Context, ix instruction) error {
 	return transferVerified(c, from, ix.lamports)
 }
 
-// sysvarAccount checks that instruction account i is the named sysvar.
-func sysvarAccount(c *invoke.Context, i int, id sdk.Pubkey) error {
-	a, err := c.Account(i)
-	if err != nil {
-		return err
-	}
-	if a.Key() != id {
-		return invoke.Err(invoke.InvalidArgument)
-	}
-	return nil
-}
-
 // Instruction data builders, for clients, tests and benchmarks.
 
 // TransferData encodes Transfer{lamports}.

@@ -32,18 +32,18 @@ func execute(c *invoke.Context) error {
 	env := c.Env()
 	switch ix.Tag {
 	case TagInitializeAccount:
-		if err := sysvarAccount(c, 1, sdk.SysvarRentID); err != nil {
+		if err := c.CheckSysvar(1, sdk.SysvarRentID); err != nil {
 			return err
 		}
 		if !env.Rent.IsExempt(me.Lamports(), len(me.Data())) {
 			return invoke.Err(invoke.InsufficientFunds)
 		}
-		if err := sysvarAccount(c, 2, sdk.SysvarClockID); err != nil {
+		if err := c.CheckSysvar(2, sdk.SysvarClockID); err != nil {
 			return err
 		}
 		return initialize(c, me, ix.Init)
 	case TagAuthorize:
-		if err := sysvarAccount(c, 1, sdk.SysvarClockID); err != nil {
+		if err := c.CheckSysvar(1, sdk.SysvarClockID); err != nil {
 			return err
 		}
 		return authorize(c, me, ix.NewKey, ix.Authorize)
@@ -55,7 +55,7 @@ func execute(c *invoke.Context) error {
 		if !newAuth.IsSigner() {
 			return invoke.Err(invoke.MissingRequiredSignature)
 		}
-		if err := sysvarAccount(c, 1, sdk.SysvarClockID); err != nil {
+		if err := c.CheckSysvar(1, sdk.SysvarClockID); err != nil {
 			return err
 		}
 		return authorize(c, me, newAuth.Key(), ix.Authorize)
@@ -76,19 +76,6 @@ func execute(c *invoke.Context) error {
 		return towerSync(c, me, &ix.TowerSync)
 	}
 	return ErrInvalidInstruction
-}
-
-// sysvarAccount checks that instruction account i is the named sysvar; the
-// values come from the Env, as Agave reads them from its sysvar cache.
-func sysvarAccount(c *invoke.Context, i int, id sdk.Pubkey) error {
-	a, err := c.Account(i)
-	if err != nil {
-		return err
-	}
-	if a.Key() != id {
-		return invoke.Err(invoke.InvalidArgument)
-	}
-	return nil
 }
 
 func signedBy(c *invoke.Context, key sdk.Pubkey) error {
