@@ -27,10 +27,36 @@ type version struct {
 	acct *sdk.Account // Lamports == 0 means the account was closed in slot
 }
 
+// versionList holds a key's unrooted versions in ascending slot order. A key
+// almost always has exactly one (it is rooted, or its fork dropped, before it
+// is written again on another slot), so that one is kept inline and costs no
+// allocation; more spill into a slice.
+type versionList struct {
+	one  version
+	many []version
+}
+
+// view returns the versions as a slice, using buf for the inline case.
+func (l *versionList) view(buf *[1]version) []version {
+	if l.many != nil {
+		return l.many
+	}
+	buf[0] = l.one
+	return buf[:]
+}
+
+// listOf stores vs (which must be non-empty) as a versionList.
+func listOf(vs []version) versionList {
+	if len(vs) == 1 {
+		return versionList{one: vs[0]}
+	}
+	return versionList{many: vs}
+}
+
 type accountShard struct {
 	mu       sync.RWMutex
 	rooted   map[sdk.Pubkey]*sdk.Account
-	unrooted map[sdk.Pubkey][]version // ascending slot
+	unrooted map[sdk.Pubkey]versionList
 }
 
 // Accounts is the node's account state across all banks.
@@ -44,7 +70,7 @@ func NewAccounts() *Accounts {
 	a := &Accounts{index: newIndex()}
 	for i := range a.shards {
 		a.shards[i].rooted = make(map[sdk.Pubkey]*sdk.Account)
-		a.shards[i].unrooted = make(map[sdk.Pubkey][]version)
+		a.shards[i].unrooted = make(map[sdk.Pubkey]versionList)
 	}
 	return a
 }
@@ -64,7 +90,11 @@ type forkView interface {
 func (a *Accounts) load(view forkView, k sdk.Pubkey) *sdk.Account {
 	s := a.shard(k)
 	s.mu.RLock()
-	vs := s.unrooted[k]
+	var buf [1]version
+	var vs []version
+	if l, ok := s.unrooted[k]; ok {
+		vs = l.view(&buf)
+	}
 	for i := len(vs) - 1; i >= 0; i-- {
 		if view.sees(vs[i].slot) {
 			acct := vs[i].acct
@@ -94,21 +124,31 @@ func (a *Accounts) loadRooted(k sdk.Pubkey) *sdk.Account {
 func (a *Accounts) store(slot uint64, k sdk.Pubkey, acct *sdk.Account) {
 	s := a.shard(k)
 	s.mu.Lock()
-	vs := s.unrooted[k]
-	if n := len(vs); n > 0 && vs[n-1].slot == slot {
-		vs[n-1].acct = acct
-	} else {
-		// Versions stay in ascending slot order: a bank only stores while it is
-		// the newest bank on its fork, but sibling forks may interleave.
-		i := len(vs)
-		for i > 0 && vs[i-1].slot > slot {
-			i--
+	l, ok := s.unrooted[k]
+	switch {
+	case !ok:
+		s.unrooted[k] = versionList{one: version{slot: slot, acct: acct}}
+	case l.many == nil && l.one.slot == slot:
+		l.one.acct = acct
+		s.unrooted[k] = l
+	default:
+		var buf [1]version
+		vs := l.view(&buf)
+		if n := len(vs); vs[n-1].slot == slot {
+			vs[n-1].acct = acct
+		} else {
+			// Versions stay in ascending slot order: a bank stores only while
+			// it is the newest on its fork, but sibling forks interleave.
+			vs = append(append([]version(nil), vs...), version{})
+			i := len(vs) - 1
+			for i > 0 && vs[i-1].slot > slot {
+				vs[i] = vs[i-1]
+				i--
+			}
+			vs[i] = version{slot: slot, acct: acct}
 		}
-		vs = append(vs, version{})
-		copy(vs[i+1:], vs[i:])
-		vs[i] = version{slot: slot, acct: acct}
+		s.unrooted[k] = listOf(vs)
 	}
-	s.unrooted[k] = vs
 	s.mu.Unlock()
 }
 
@@ -117,7 +157,12 @@ func (a *Accounts) versionAt(slot uint64, k sdk.Pubkey) *sdk.Account {
 	s := a.shard(k)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, v := range s.unrooted[k] {
+	l, ok := s.unrooted[k]
+	if !ok {
+		return nil
+	}
+	var buf [1]version
+	for _, v := range l.view(&buf) {
 		if v.slot == slot {
 			return v.acct
 		}
@@ -152,9 +197,13 @@ func (a *Accounts) storeRooted(k sdk.Pubkey, acct *sdk.Account) {
 func (a *Accounts) squashKey(k sdk.Pubkey, root uint64, onRootFork func(uint64) bool) (changed *sdk.Account, ok bool) {
 	s := a.shard(k)
 	s.mu.Lock()
-	vs := s.unrooted[k]
+	var buf [1]version
+	var vs []version
+	if l, ok := s.unrooted[k]; ok {
+		vs = l.view(&buf)
+	}
 	var newest *sdk.Account
-	kept := vs[:0]
+	var kept []version
 	for _, v := range vs {
 		switch {
 		case v.slot > root:
@@ -166,8 +215,7 @@ func (a *Accounts) squashKey(k sdk.Pubkey, root uint64, onRootFork func(uint64) 
 	if len(kept) == 0 {
 		delete(s.unrooted, k)
 	} else {
-		clear(vs[len(kept):])
-		s.unrooted[k] = kept
+		s.unrooted[k] = listOf(kept)
 	}
 	var old *sdk.Account
 	if newest != nil {
@@ -189,8 +237,12 @@ func (a *Accounts) squashKey(k sdk.Pubkey, root uint64, onRootFork func(uint64) 
 func (a *Accounts) dropVersion(k sdk.Pubkey, slot uint64) {
 	s := a.shard(k)
 	s.mu.Lock()
-	vs := s.unrooted[k]
-	kept := vs[:0]
+	var buf [1]version
+	var vs []version
+	if l, ok := s.unrooted[k]; ok {
+		vs = l.view(&buf)
+	}
+	var kept []version
 	for _, v := range vs {
 		if v.slot != slot {
 			kept = append(kept, v)
@@ -199,8 +251,7 @@ func (a *Accounts) dropVersion(k sdk.Pubkey, slot uint64) {
 	if len(kept) == 0 {
 		delete(s.unrooted, k)
 	} else {
-		clear(vs[len(kept):])
-		s.unrooted[k] = kept
+		s.unrooted[k] = listOf(kept)
 	}
 	s.mu.Unlock()
 }

@@ -32,29 +32,32 @@ func (b *Bank) txLocks(tx *sdk.Transaction, writes, reads []sdk.Pubkey) ([]sdk.P
 	return writes, reads
 }
 
-// lockSet tracks the accounts an entry (or a batch being packed) has locked.
+// lockSet tracks the accounts an entry (or a batch being packed) has
+// locked: one map from key to its strongest lock, so each check is one
+// lookup per key.
 type lockSet struct {
-	written map[sdk.Pubkey]struct{}
-	read    map[sdk.Pubkey]struct{}
-	w, r    []sdk.Pubkey
+	locks map[sdk.Pubkey]lockKind
+	w, r  []sdk.Pubkey
 }
 
-func newLockSet() lockSet {
-	return lockSet{written: make(map[sdk.Pubkey]struct{}), read: make(map[sdk.Pubkey]struct{})}
-}
+type lockKind uint8
+
+const (
+	readLock lockKind = iota + 1
+	writeLock
+)
+
+func newLockSet() lockSet { return lockSet{locks: make(map[sdk.Pubkey]lockKind)} }
 
 // conflicts reports whether taking these locks would conflict.
 func (l *lockSet) conflicts(writes, reads []sdk.Pubkey) bool {
 	for _, k := range writes {
-		if _, ok := l.written[k]; ok {
-			return true
-		}
-		if _, ok := l.read[k]; ok {
+		if l.locks[k] != 0 {
 			return true
 		}
 	}
 	for _, k := range reads {
-		if _, ok := l.written[k]; ok {
+		if l.locks[k] == writeLock {
 			return true
 		}
 	}
@@ -63,10 +66,12 @@ func (l *lockSet) conflicts(writes, reads []sdk.Pubkey) bool {
 
 func (l *lockSet) take(writes, reads []sdk.Pubkey) {
 	for _, k := range writes {
-		l.written[k] = struct{}{}
+		l.locks[k] = writeLock
 	}
 	for _, k := range reads {
-		l.read[k] = struct{}{}
+		if l.locks[k] == 0 {
+			l.locks[k] = readLock
+		}
 	}
 }
 
@@ -83,8 +88,7 @@ func (l *lockSet) check(b *Bank, txs []*sdk.Transaction) error {
 	if len(txs) <= 1 {
 		return nil
 	}
-	clear(l.written)
-	clear(l.read)
+	clear(l.locks)
 	w, r := l.w[:0], l.r[:0]
 	defer func() { l.w, l.r = w, r }()
 	for i, tx := range txs {
