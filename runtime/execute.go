@@ -52,8 +52,17 @@ type TokenBalance struct {
 
 // tokenBalances lists the initialized token accounts among accts. Mint
 // decimals come from the transaction's own accounts, else the bank.
-func (b *Bank) tokenBalances(keys []sdk.Pubkey, accts []invoke.TxAccount) []TokenBalance {
-	var out []TokenBalance
+func (b *Bank) tokenBalances(keys []sdk.Pubkey, accts []invoke.TxAccount, a *arena) []TokenBalance {
+	n := 0
+	for i := range accts {
+		if accts[i].Account.Owner == sdk.TokenProgramID && len(accts[i].Account.Data) == token.AccountSize {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := a.tokenBalances(n)
 	for i := range accts {
 		a := &accts[i].Account
 		if a.Owner != sdk.TokenProgramID || len(a.Data) != token.AccountSize || a.Lamports == 0 {
@@ -114,8 +123,9 @@ type scratch struct {
 // writes do not come from here: a stored account could keep a whole block
 // alive for as long as it stays unchanged.)
 type arena struct {
-	u64  []uint64
-	strs []string
+	u64    []uint64
+	strs   []string
+	tokens []TokenBalance
 }
 
 const arenaBlock = 8192
@@ -127,6 +137,16 @@ func (a *arena) uint64s(n int) []uint64 {
 	l := len(a.u64)
 	a.u64 = a.u64[:l+n]
 	return a.u64[l : l+n : l+n]
+}
+
+// tokenBalances returns an empty slice with room for n balances.
+func (a *arena) tokenBalances(n int) []TokenBalance {
+	if len(a.tokens)+n > cap(a.tokens) {
+		a.tokens = make([]TokenBalance, 0, max(arenaBlock/4, n))
+	}
+	l := len(a.tokens)
+	a.tokens = a.tokens[:l+n]
+	return a.tokens[l : l : l+n]
 }
 
 func (a *arena) strings(src []string) []string {
@@ -280,7 +300,7 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		usesToken = usesToken || k == sdk.TokenProgramID
 	}
 	if usesToken {
-		res.PreTokenBalances = b.tokenBalances(keys, accts)
+		res.PreTokenBalances = b.tokenBalances(keys, accts, &s.arena)
 	}
 	if n := len(m.AccountKeys); len(keys) > n {
 		res.LoadedAddresses = LoadedAddresses{Writable: slices.Clone(keys[n : n+nLookupW]), Readonly: slices.Clone(keys[n+nLookupW:])}
@@ -348,7 +368,7 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		}
 	}
 	if usesToken {
-		res.PostTokenBalances = b.tokenBalances(keys, accts)
+		res.PostTokenBalances = b.tokenBalances(keys, accts, &s.arena)
 	}
 	res.writes = make([]write, 0, nw)
 	for i := range accts {

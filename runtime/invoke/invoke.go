@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strconv"
+	"unsafe"
 
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
@@ -88,6 +89,7 @@ type Transaction struct {
 	instrBufs [MaxInvokeDepth][]instrAccount
 	acctPool  []Account
 	acctUsed  int
+	lines     lineArena
 	// InstructionsSysvar, when the transaction references the Instructions
 	// sysvar, is that account's index; the executor stamps the current
 	// instruction index into it.
@@ -186,8 +188,15 @@ func (t *Transaction) process(program sdk.Pubkey, accts []instrAccount, data []b
 	}
 	if b.LogsConsumed {
 		used := remainingAtStart - (t.computeLimit - t.computeUsed)
-		t.log("Program " + names.id + " consumed " + strconv.FormatUint(used, 10) + " of " +
-			strconv.FormatUint(remainingAtStart, 10) + " compute units")
+		b := t.lines.start()
+		b = append(b, "Program "...)
+		b = append(b, names.id...)
+		b = append(b, " consumed "...)
+		b = strconv.AppendUint(b, used, 10)
+		b = append(b, " of "...)
+		b = strconv.AppendUint(b, remainingAtStart, 10)
+		b = append(b, " compute units"...)
+		t.log(t.lines.finish(b))
 	}
 	if ierr != nil {
 		t.log("Program " + names.id + " failed: " + ierr.Error())
@@ -195,6 +204,36 @@ func (t *Transaction) process(program sdk.Pubkey, accts []instrAccount, data []b
 	}
 	t.log(names.success)
 	return nil
+}
+
+// lineArena builds log lines in large blocks that are never reused, so a
+// line costs no allocation of its own: a result's logs keep their block
+// alive, and a block is freed when no result refers to it any more.
+type lineArena struct {
+	block []byte
+}
+
+const lineBlock = 16 << 10
+
+// start returns the free tail of the block to append one line to.
+func (a *lineArena) start() []byte {
+	if cap(a.block)-len(a.block) < 256 {
+		a.block = make([]byte, 0, lineBlock)
+	}
+	return a.block[len(a.block):]
+}
+
+// finish turns the line appended to start's slice into a string. A line that
+// outgrew the block was reallocated by append and stands alone.
+func (a *lineArena) finish(line []byte) string {
+	if len(line) == 0 {
+		return ""
+	}
+	free := a.block[len(a.block):cap(a.block)]
+	if cap(free) > 0 && &line[0] == &free[:1][0] {
+		a.block = a.block[:len(a.block)+len(line)]
+	}
+	return unsafe.String(&line[0], len(line))
 }
 
 // lamportSum adds the lamports of an instruction's distinct accounts, in 128
@@ -321,7 +360,10 @@ func (c *Context) Consume(units uint64) error {
 }
 
 // Log writes "Program log: <msg>".
-func (c *Context) Log(msg string) { c.tx.log("Program log: " + msg) }
+func (c *Context) Log(msg string) {
+	t := c.tx
+	t.log(t.lines.finish(append(append(t.lines.start(), "Program log: "...), msg...)))
+}
 
 // Logf writes a formatted "Program log:" line.
 func (c *Context) Logf(format string, args ...any) { c.Log(fmt.Sprintf(format, args...)) }
