@@ -9,7 +9,7 @@ BENCHCOUNT  ?= 1
 # Packages whose code runs on several goroutines at once (pipeline stages, and
 # sdk, whose verifiers every sigverify worker calls concurrently). They run a
 # second time under the race detector.
-RACE_PKGS := ./sdk/... ./runtime/...
+RACE_PKGS := ./sdk/... ./runtime/... ./poh/...
 
 # Every fuzz target, as package:Target.
 FUZZ_TARGETS := \
@@ -27,7 +27,8 @@ FUZZ_TARGETS := \
 	./runtime/programs/token:FuzzDecodeInstruction \
 	./runtime/programs/token:FuzzExecute \
 	./runtime/programs/ata:FuzzExecute \
-	./runtime/programs/memo:FuzzMemo
+	./runtime/programs/memo:FuzzMemo \
+	./poh:FuzzDecodeEntries
 
 .PHONY: test vet lint fmt fuzz bench
 
