@@ -9,7 +9,7 @@ BENCHCOUNT  ?= 1
 # Packages whose code runs on several goroutines at once (pipeline stages, and
 # sdk, whose verifiers every sigverify worker calls concurrently). They run a
 # second time under the race detector.
-RACE_PKGS := ./sdk/... ./runtime/... ./poh/...
+RACE_PKGS := ./sdk/... ./runtime/... ./poh/... ./turbine/... ./internal/...
 
 # Every fuzz target, as package:Target.
 FUZZ_TARGETS := \
@@ -28,7 +28,9 @@ FUZZ_TARGETS := \
 	./runtime/programs/token:FuzzExecute \
 	./runtime/programs/ata:FuzzExecute \
 	./runtime/programs/memo:FuzzMemo \
-	./poh:FuzzDecodeEntries
+	./poh:FuzzDecodeEntries \
+	./internal/shred:FuzzParseShred \
+	./turbine:FuzzDeshred
 
 .PHONY: test vet lint fmt fuzz bench
 

@@ -1,0 +1,5 @@
+//go:build !race
+
+package turbine
+
+const raceEnabled = false
