@@ -9,9 +9,13 @@ BENCHCOUNT  ?= 1
 # Packages whose code runs on several goroutines at once (pipeline stages, and
 # sdk, whose verifiers every sigverify worker calls concurrently). They run a
 # second time under the race detector.
-RACE_PKGS := ./sdk/... ./runtime/... ./poh/... ./turbine/... ./internal/...
+RACE_PKGS := ./sdk/... ./runtime/... ./poh/... ./turbine/... ./internal/... ./ledger/...
 
-# Every fuzz target, as package:Target.
+# Every fuzz target, as package:Target. The ledger's FuzzDecodeStatus and
+# FuzzDecodeStored run their seeds in `make test` but are left out here: under
+# -fuzz their binary (with pebble instrumented) stops making progress after a
+# few thousand inputs, a tooling problem to fix by moving the decoders out of
+# the pebble-importing package.
 FUZZ_TARGETS := \
 	./sdk:FuzzParseTransaction \
 	./sdk:FuzzVerifyAgreement \
