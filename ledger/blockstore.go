@@ -24,7 +24,9 @@ type ShredRecord struct {
 	FECSetIndex  uint32
 	DataComplete bool
 	LastInSlot   bool
-	ParentSlot   uint64
+	// ParentSlot is the slot's parent, from a data shred; coding shreds
+	// carry none and leave it zero.
+	ParentSlot uint64
 	// Payload is the whole shred as received.
 	Payload []byte
 	// Data is, for a data shred, the entry bytes it carries (usually a
@@ -223,7 +225,9 @@ func (l *Ledger) InsertShreds(shreds []ShredRecord) (InsertResult, error) {
 			continue
 		}
 		m := &up.meta
-		if (m.HasParent && m.ParentSlot != s.ParentSlot) || (!s.Coding && !l.dataShredFits(m, s)) {
+		// Only data shreds carry the parent (coding shreds' headers have no
+		// room for it), so only they set or contradict it.
+		if !s.Coding && ((m.HasParent && m.ParentSlot != s.ParentSlot) || !l.dataShredFits(m, s)) {
 			res.Rejected++
 			continue
 		}
@@ -235,7 +239,7 @@ func (l *Ledger) InsertShreds(shreds []ShredRecord) (InsertResult, error) {
 		pending[string(key)] = s.Payload
 		res.Inserted++
 		up.changed = true
-		if !m.HasParent {
+		if !m.HasParent && !s.Coding {
 			m.ParentSlot, m.HasParent = s.ParentSlot, true
 		}
 		if s.Coding {

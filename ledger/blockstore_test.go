@@ -114,11 +114,13 @@ func TestShredsContradictingTheSlotAreRejected(t *testing.T) {
 	l := openMem(t)
 	rng := rand.New(rand.NewPCG(1, 1))
 	shreds := testSlot(rng, 5, 4, 4, 10)
-	if _, err := l.InsertShreds(shreds); err != nil {
+	if _, err := l.InsertShreds(append(shreds, testSlot(rng, 7, 6, 2, 10)[0])); err != nil {
 		t.Fatal(err)
 	}
 	past := testSlot(rng, 5, 4, 6, 10)[5] // index 5 > last index 3
-	otherParent := testCoding(rng, 5, 3, 1, 20)[0]
+	// Slot 7's first data shred named parent 6; a data shred naming 5
+	// contradicts it. (Coding shreds carry no parent, so they cannot.)
+	otherParent := testSlot(rng, 7, 5, 2, 10)[1]
 	selfParent := testSlot(rng, 6, 6, 1, 10)[0]
 	res, err := l.InsertShreds([]ShredRecord{past, otherParent, selfParent})
 	if err != nil {

@@ -74,6 +74,30 @@ func NewForks(root *Bank, persister AccountsPersister) *Forks {
 	return &Forks{banks: map[uint64]*Bank{root.slot: root}, root: root, persister: persister}
 }
 
+// PersistGenesis writes the genesis root's accounts through the persister,
+// so a node that restarts before its first root still has them. A new
+// ledger calls it once; the genesis bank must be the root.
+func (f *Forks) PersistGenesis() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.root.slot != 0 {
+		return fmt.Errorf("persist genesis: root is slot %d", f.root.slot)
+	}
+	if f.persister == nil {
+		return nil
+	}
+	var changes []AccountChange
+	for _, k := range f.root.WrittenKeys() {
+		if a := f.root.accounts.loadRooted(k); a != nil {
+			changes = append(changes, AccountChange{Pubkey: k, Account: *a})
+		}
+	}
+	if err := f.persister.PersistRoot(0, f.root.hash, changes); err != nil {
+		return fmt.Errorf("persist genesis: %w", err)
+	}
+	return nil
+}
+
 // Insert adds a bank; its parent must be in Forks.
 func (f *Forks) Insert(b *Bank) error {
 	f.mu.Lock()
