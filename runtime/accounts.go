@@ -20,7 +20,7 @@ import (
 // A stored *sdk.Account is immutable: a transaction works on a copy, and
 // committing stores a new value. Readers may therefore hold one without a lock.
 
-const accountShards = 64
+const accountShards = 256
 
 type version struct {
 	slot uint64
@@ -77,7 +77,7 @@ func NewAccounts() *Accounts {
 
 func (a *Accounts) shard(k sdk.Pubkey) *accountShard {
 	// Addresses are hashes or public keys: any byte is uniform enough.
-	return &a.shards[(uint(k[0])^uint(k[17]))%accountShards]
+	return &a.shards[uint(k[0])%accountShards]
 }
 
 // forkView says which unrooted slots a reader sees.

@@ -52,7 +52,7 @@ type TokenBalance struct {
 
 // tokenBalances lists the initialized token accounts among accts. Mint
 // decimals come from the transaction's own accounts, else the bank.
-func (b *Bank) tokenBalances(keys []sdk.Pubkey, accts []invoke.TxAccount, a *arena) []TokenBalance {
+func (b *Bank) tokenBalances(keys []sdk.Pubkey, accts []invoke.TxAccount, ar *arena) []TokenBalance {
 	n := 0
 	for i := range accts {
 		if accts[i].Account.Owner == sdk.TokenProgramID && len(accts[i].Account.Data) == token.AccountSize {
@@ -62,7 +62,7 @@ func (b *Bank) tokenBalances(keys []sdk.Pubkey, accts []invoke.TxAccount, a *are
 	if n == 0 {
 		return nil
 	}
-	out := a.tokenBalances(n)
+	out := ar.tokenBalances(n)
 	for i := range accts {
 		a := &accts[i].Account
 		if a.Owner != sdk.TokenProgramID || len(a.Data) != token.AccountSize || a.Lamports == 0 {
@@ -79,13 +79,12 @@ func (b *Bank) tokenBalances(keys []sdk.Pubkey, accts []invoke.TxAccount, a *are
 				mintData = accts[j].Account.Data
 			}
 		}
-		if mintData == nil {
-			if m := b.accounts.load(b, ta.Mint); m != nil {
-				mintData = m.Data
+		if mintData != nil {
+			if m, err := token.DecodeMint(mintData); err == nil {
+				tb.Decimals = m.Decimals
 			}
-		}
-		if m, err := token.DecodeMint(mintData); err == nil {
-			tb.Decimals = m.Decimals
+		} else {
+			tb.Decimals = ar.mintDecimals(b, ta.Mint)
 		}
 		out = append(out, tb)
 	}
@@ -126,6 +125,28 @@ type arena struct {
 	u64    []uint64
 	strs   []string
 	tokens []TokenBalance
+	// decimals caches mint decimals for one bank: a mint's decimals never
+	// change once initialized, and every token transfer of a mint would
+	// otherwise read the same hot account.
+	decimalsBank *Bank
+	decimals     map[sdk.Pubkey]uint8
+}
+
+func (a *arena) mintDecimals(b *Bank, mint sdk.Pubkey) uint8 {
+	if a.decimalsBank != b || a.decimals == nil {
+		a.decimalsBank, a.decimals = b, make(map[sdk.Pubkey]uint8)
+	}
+	if d, ok := a.decimals[mint]; ok {
+		return d
+	}
+	var d uint8
+	if acct := b.accounts.load(b, mint); acct != nil {
+		if m, err := token.DecodeMint(acct.Data); err == nil && m.IsInitialized {
+			d = m.Decimals
+			a.decimals[mint] = d
+		}
+	}
+	return d
 }
 
 const arenaBlock = 8192

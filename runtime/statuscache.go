@@ -6,7 +6,7 @@ import (
 	"github.com/gnomon-chain/gnomon/sdk"
 )
 
-const statusShards = 64
+const statusShards = 256
 
 // StatusCache remembers which slots processed each signature, so a
 // transaction never executes twice on a fork. A transaction can only execute
