@@ -437,3 +437,24 @@ func TestRestoreRebuildsPersistedRoot(t *testing.T) {
 		t.Fatalf("persisted %d", p.Lamports)
 	}
 }
+
+// TestDroppedTransactionCanRunLater: a transaction dropped before execution
+// (its payer could not pay) leaves no trace in the status cache, so the same
+// signed transaction runs once the payer is funded.
+func TestDroppedTransactionCanRunLater(t *testing.T) {
+	keys := testKeypairs(2, 14)
+	poor := testKeypairs(1, 96)[0]
+	n := newTestNode(t, keys, map[sdk.Pubkey]sdk.Account{poor.Pubkey(): {Lamports: 4000, Owner: sdk.SystemProgramID}})
+	b := n.child(t, n.forks.Root(), 1)
+	tx := wire(t, []sdk.Instruction{transfer(poor.Pubkey(), keys[1].Pubkey(), 0)}, b.LastBlockhash(), poor)
+	if r := process(t, b, tx)[0]; r.Committed || !errors.Is(r.Err, TxErr(InsufficientFundsForFee)) {
+		t.Fatalf("first try: %+v", r.Err)
+	}
+	process(t, b, wire(t, []sdk.Instruction{transfer(keys[0].Pubkey(), poor.Pubkey(), lamportsPerSOL)}, b.LastBlockhash(), keys[0]))
+	if r := process(t, b, tx)[0]; r.Err != nil || !r.Committed {
+		t.Fatalf("after funding: %+v", r.Err)
+	}
+	if r := process(t, b, tx)[0]; !errors.Is(r.Err, TxErr(AlreadyProcessed)) {
+		t.Fatalf("third time: %+v", r.Err)
+	}
+}

@@ -234,9 +234,21 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 		}
 		lamportsPerSig = cfg.LamportsPerSignature
 	}
-	if b.status.seen(b, tx.Signatures[0]) {
+	if b.status.claim(b, b.slot, tx.Signatures[0]) {
 		return dropped(TxErr(AlreadyProcessed))
 	}
+	res := b.executeClaimed(tx, s, keys, writable, budget, lamportsPerSig, nonceIdx, nLookupW)
+	if !res.Committed {
+		b.status.forget(b.slot, tx.Signatures[0])
+	}
+	return res
+}
+
+// executeClaimed continues execute once the signature is claimed.
+func (b *Bank) executeClaimed(tx *sdk.Transaction, s *scratch, keys []sdk.Pubkey, writable []bool,
+	budget computebudget.Budget, lamportsPerSig uint64, nonceIdx, nLookupW int) TxResult {
+	m := &tx.Message
+	cfg := b.cfg
 
 	fee := lamportsPerSig*uint64(len(tx.Signatures)) + budget.PriorityFee()
 	if fee < budget.PriorityFee() {

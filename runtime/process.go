@@ -21,7 +21,7 @@ func (b *Bank) commit(tx *sdk.Transaction, r *TxResult, keys *[]sdk.Pubkey, sigs
 		*keys = append(*keys, r.writes[i].key)
 	}
 	r.writes = nil
-	b.status.add(b.slot, tx.Signatures[0])
+	// The status cache already holds the signature: execute claimed it.
 	*sigs = append(*sigs, tx.Signatures[0])
 }
 

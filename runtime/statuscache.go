@@ -37,37 +37,31 @@ func NewStatusCache() *StatusCache {
 
 func (c *StatusCache) shard(s sdk.Signature) int { return int(s[0]^s[33]) % statusShards }
 
-// seen reports whether sig was processed in a slot view sees.
-func (c *StatusCache) seen(view forkView, sig sdk.Signature) bool {
+// claim reports whether sig was processed in a slot view sees, and if not,
+// records it as processed in slot, in one lookup: a transaction that passes
+// is about to be committed (the caller forgets the claim if it is dropped
+// after all), and no other transaction with its signature can run
+// concurrently on this fork (it would lock the same fee payer).
+func (c *StatusCache) claim(view forkView, slot uint64, sig sdk.Signature) (seen bool) {
 	sh := &c.shards[c.shard(sig)]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	l, ok := sh.m[sig]
 	if !ok {
+		sh.m[sig] = slotList{first: slot}
 		return false
 	}
 	if view.sees(l.first) {
 		return true
 	}
-	for _, slot := range l.more {
-		if view.sees(slot) {
+	for _, s := range l.more {
+		if view.sees(s) {
 			return true
 		}
 	}
+	l.more = append(l.more, slot)
+	sh.m[sig] = l
 	return false
-}
-
-// add records sig as processed in slot.
-func (c *StatusCache) add(slot uint64, sig sdk.Signature) {
-	sh := &c.shards[c.shard(sig)]
-	sh.mu.Lock()
-	if l, ok := sh.m[sig]; ok {
-		l.more = append(l.more, slot)
-		sh.m[sig] = l
-	} else {
-		sh.m[sig] = slotList{first: slot}
-	}
-	sh.mu.Unlock()
 }
 
 // forget drops sig's record for slot (a purged slot).
