@@ -34,7 +34,8 @@ FUZZ_TARGETS := \
 	./runtime/programs/memo:FuzzMemo \
 	./poh:FuzzDecodeEntries \
 	./internal/shred:FuzzParseShred \
-	./turbine:FuzzDeshred
+	./turbine:FuzzDeshred \
+	./genesis:FuzzDecode
 
 .PHONY: test vet lint fmt fuzz bench
 

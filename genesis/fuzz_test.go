@@ -1,0 +1,26 @@
+package genesis
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzDecode checks that Decode never panics and that whatever it accepts
+// is canonical: it encodes back to the same bytes.
+func FuzzDecode(f *testing.F) {
+	g := twoValidatorGenesis(false)
+	f.Add(g.Encode())
+	d := DevGenesis(key(1), key(2), key(3), testTime)
+	f.Add(d.Encode())
+	f.Add([]byte{})
+	f.Add([]byte("GNMG\x01\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		g, err := Decode(b)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(g.Encode(), b) {
+			t.Fatal("accepted bytes that do not re-encode to themselves")
+		}
+	})
+}
