@@ -37,7 +37,12 @@ FUZZ_TARGETS := \
 	./turbine:FuzzDeshred \
 	./genesis:FuzzDecode
 
-.PHONY: test vet lint fmt fuzz bench
+.PHONY: test vet lint fmt fuzz bench run
+
+# A one-node dev cluster: dev genesis, faucet and ledger in ./dev-ledger,
+# TPU (QUIC) on 127.0.0.1:8003. Stop with Ctrl-C. ARGS="--reset" starts over.
+run:
+	$(GO) run ./validator dev $(ARGS)
 
 test: vet
 	$(GO) test -count=1 ./...

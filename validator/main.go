@@ -13,7 +13,7 @@ import (
 const usage = `usage: validator <command> [flags]
 
 commands:
-  dev       run a single-node dev cluster (not implemented yet)
+  dev       run a single-node dev cluster: dev genesis, faucet and ledger in --ledger DIR
   run       run a validator from flags (not implemented yet)
   keygen    new -o FILE [--force] | pubkey FILE: solana-keygen compatible keypair files
   genesis   build a genesis file from keypair files and parameters, print its hash
@@ -55,7 +55,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = keygen(args[1:], stdout, stderr)
 	case "genesis":
 		err = genesisCommand(args[1:], stdout, stderr, log)
-	case "dev", "run":
+	case "dev":
+		err = devCommand(args[1:], stdout, stderr, log)
+	case "run":
 		fmt.Fprintf(stderr, "validator %s: not implemented yet\n", args[0])
 		return exitUsage
 	case "-h", "-help", "--help", "help":

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/gnomon-chain/gnomon/genesis"
+	"github.com/gnomon-chain/gnomon/ledger"
+	"github.com/gnomon-chain/gnomon/sdk"
+	"github.com/gnomon-chain/gnomon/validator/node"
+)
+
+// Files a dev ledger directory holds besides the pebble store.
+const (
+	devGenesisFile  = "genesis.bin"
+	devIdentityFile = "identity.json"
+	devVoteFile     = "vote-account.json"
+	devFaucetFile   = "faucet.json"
+	devStoreDir     = "store"
+)
+
+// devCommand runs a one-node dev cluster, as solana-test-validator does: it
+// creates (or reuses) a ledger directory with a dev genesis, a faucet, and
+// the node's keys, prints them, and runs until SIGINT or SIGTERM.
+func devCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+	fs := newFlagSet("dev", stderr)
+	ledgerDir := fs.String("ledger", "dev-ledger", "ledger `DIR`")
+	reset := fs.Bool("reset", false, "wipe the ledger directory first")
+	tpuPort := fs.Int("tpu-port", 8003, "TPU QUIC `PORT` on 127.0.0.1 (0: any free port)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *reset {
+		if err := os.RemoveAll(*ledgerDir); err != nil {
+			return fmt.Errorf("reset %s: %w", *ledgerDir, err)
+		}
+	}
+	if err := os.MkdirAll(*ledgerDir, 0o755); err != nil {
+		return fmt.Errorf("ledger %s: %w", *ledgerDir, err)
+	}
+	g, identity, err := devGenesis(*ledgerDir)
+	if err != nil {
+		return err
+	}
+	store := filepath.Join(*ledgerDir, devStoreDir)
+	l, err := ledger.Open(store, ledger.Options{})
+	if err != nil {
+		return fmt.Errorf("open ledger %s: %w", store, err)
+	}
+	defer l.Close()
+	if root, err := l.LastRoot(); err == nil && root > 0 {
+		return fmt.Errorf("ledger %s already has slots up to %d; restarting from an existing ledger is not built yet, use --reset", *ledgerDir, root)
+	}
+	n, err := node.New(node.Config{Genesis: g, Identity: identity, Ledger: l,
+		TPUAddr: fmt.Sprintf("127.0.0.1:%d", *tpuPort), Logger: log})
+	if err != nil {
+		return err
+	}
+	faucet, _ := sdk.ReadKeypairFile(filepath.Join(*ledgerDir, devFaucetFile))
+	fmt.Fprintf(stdout, "identity: %s\nfaucet: %s (keypair %s)\ngenesis hash: %s\nledger: %s\ntpu: %s\n",
+		identity.Pubkey(), faucet.Pubkey(), filepath.Join(*ledgerDir, devFaucetFile), g.Hash(), *ledgerDir, n.TPUAddr())
+	if f, ok := stdout.(*os.File); ok {
+		f.Sync()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	err = n.Run(ctx)
+	s := n.Stats()
+	log.Info("stopped", "slots", s.Slots.Load(), "committed", s.Committed.Load(),
+		"sigverify_failed", s.SigverifyFailed.Load(), "duplicates", s.Duplicates.Load(),
+		"tpu_malformed", n.TPUStats().DroppedMalformed, "tpu_oversized", n.TPUStats().DroppedOversized)
+	return err
+}
+
+// devGenesis loads the ledger directory's genesis and identity, or creates
+// them (with vote and faucet keypairs) on first use.
+func devGenesis(dir string) (*genesis.Genesis, sdk.Keypair, error) {
+	gpath := filepath.Join(dir, devGenesisFile)
+	if _, err := os.Stat(gpath); err == nil {
+		g, err := genesis.ReadFile(gpath)
+		if err != nil {
+			return nil, sdk.Keypair{}, err
+		}
+		id, err := sdk.ReadKeypairFile(filepath.Join(dir, devIdentityFile))
+		if err != nil {
+			return nil, sdk.Keypair{}, err
+		}
+		return &g, id, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, sdk.Keypair{}, fmt.Errorf("genesis %s: %w", gpath, err)
+	}
+	keys := map[string]sdk.Keypair{}
+	for _, name := range []string{devIdentityFile, devVoteFile, devFaucetFile} {
+		kp, err := sdk.NewKeypair()
+		if err != nil {
+			return nil, sdk.Keypair{}, err
+		}
+		if err := sdk.WriteKeypairFile(filepath.Join(dir, name), kp); err != nil {
+			return nil, sdk.Keypair{}, err
+		}
+		keys[name] = kp
+	}
+	g := genesis.DevGenesis(keys[devIdentityFile].Pubkey(), keys[devVoteFile].Pubkey(), keys[devFaucetFile].Pubkey(), time.Now())
+	if err := g.WriteFile(gpath); err != nil {
+		return nil, sdk.Keypair{}, err
+	}
+	return &g, keys[devIdentityFile], nil
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"strconv"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gnomon-chain/gnomon/ledger"
+	"github.com/gnomon-chain/gnomon/runtime/programs/system"
+	"github.com/gnomon-chain/gnomon/sdk"
+	"github.com/gnomon-chain/gnomon/tpu"
+)
+
+// TestDevValidatorLandsTransfersSentOverQUIC starts the real binary as
+// `validator dev`, sends signed transfers to its TPU over QUIC the way a
+// client does, mixed with garbage streams and badly signed transactions,
+// stops it with SIGINT, and reads the ledger it left: every good transfer
+// has a successful status with the right balances, no bad one landed, and
+// the node exited cleanly.
+func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "dev", "--ledger", dir, "--tpu-port", "0")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	info := map[string]string{}
+	sc := bufio.NewScanner(stdout)
+	for len(info) < 5 && sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ": ")
+		if ok {
+			info[k] = v
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	if info["tpu"] == "" || info["genesis hash"] == "" {
+		t.Fatalf("startup output %v\n%s", info, stderr.String())
+	}
+	blockhash, err := sdk.ParseHash(info["genesis hash"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	faucet, err := sdk.ReadKeypairFile(filepath.Join(dir, devFaucetFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client, err := tpu.Dial(ctx, info["tpu"], faucet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+
+	const n = 40
+	type sent struct {
+		sig       sdk.Signature
+		recipient sdk.Pubkey
+		amount    uint64
+	}
+	var good []sent
+	for i := 0; i < n; i++ {
+		recipient := sdk.Pubkey{0x70, byte(i)}
+		amount := uint64(1_000_000_000 + i)
+		tx, err := sdk.NewTransaction([]sdk.Instruction{{ProgramID: system.ID, Data: system.TransferData(amount),
+			Accounts: []sdk.AccountMeta{{Pubkey: faucet.Pubkey(), IsSigner: true, IsWritable: true}, {Pubkey: recipient, IsWritable: true}}}},
+			blockhash, faucet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := tx.MarshalBinary()
+		if err := client.Send(ctx, raw); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+		good = append(good, sent{tx.Signatures[0], recipient, amount})
+		// Between good ones: garbage, an oversized stream, and a transfer
+		// whose signature is corrupted.
+		switch i % 4 {
+		case 0:
+			client.Send(ctx, []byte("not a transaction"))
+		case 1:
+			client.Send(ctx, make([]byte, sdk.MaxTransactionSize+1))
+		case 2:
+			bad := append([]byte(nil), raw...)
+			bad[10] ^= 0xff
+			client.Send(ctx, bad)
+		}
+	}
+	// Give the node a few slots, then stop it the way an operator does.
+	time.Sleep(1500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("validator exited with %v\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("validator did not stop\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "sigverify_failed=10") {
+		t.Errorf("expected 10 signature failures counted:\n%s", lastLines(stderr.String(), 3))
+	}
+
+	l, err := ledger.Open(filepath.Join(dir, devStoreDir), ledger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { l.Close() }()
+	for i, s := range good {
+		st, err := l.GetStatus(s.sig)
+		if err != nil {
+			t.Fatalf("transfer %d did not land: %v\n%s", i, err, lastLines(stderr.String(), 5))
+		}
+		if st.Err != nil {
+			t.Fatalf("transfer %d failed: %s", i, st.Err)
+		}
+		// Accounts: fee payer 0, recipient 1.
+		if len(st.PostBalances) < 2 || st.PostBalances[1] != s.amount || st.Fee != 5000 {
+			t.Fatalf("transfer %d: post balances %v fee %d", i, st.PostBalances, st.Fee)
+		}
+		if m, err := l.SlotMeta(st.Slot); err != nil || !m.IsFull() {
+			t.Fatalf("transfer %d's slot %d is not a full block: %v", i, st.Slot, err)
+		}
+	}
+	if root, err := l.LastRoot(); err != nil || root == 0 {
+		t.Fatalf("no root: %d %v", root, err)
+	}
+	l.Close()
+
+	// Restarting on that ledger is refused with a line that says what to do.
+	r := validator(t, t.TempDir(), "dev", "--ledger", dir, "--tpu-port", "0")
+	if r.code != 1 || !strings.Contains(r.stderr, "--reset") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("restart: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestDevRefusesAPortInUse: a TPU port someone else holds is one clear line
+// and exit 1.
+func TestDevRefusesAPortInUse(t *testing.T) {
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	r := validator(t, t.TempDir(), "dev", "--ledger", t.TempDir(), "--tpu-port", strconv.Itoa(port))
+	if r.code != 1 || !strings.Contains(r.stderr, "address already in use") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+

@@ -1,0 +1,426 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gnomon-chain/gnomon/genesis"
+	"github.com/gnomon-chain/gnomon/internal/shred"
+	"github.com/gnomon-chain/gnomon/ledger"
+	"github.com/gnomon-chain/gnomon/poh"
+	gnrt "github.com/gnomon-chain/gnomon/runtime"
+	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
+	"github.com/gnomon-chain/gnomon/sdk"
+	"github.com/gnomon-chain/gnomon/tpu"
+	"github.com/gnomon-chain/gnomon/turbine"
+)
+
+// The links between stages: name (producer→consumer), capacity, and what a
+// full link does. Every one drops and counts: a slow stage must never stall
+// the TPU.
+const (
+	tpuToSigverifyCap     = 65_536 // full: tpu drops, Stats().DroppedQueueFull
+	sigverifyToBankingCap = 65_536 // full: sigverify drops, Stats.BankingQueueFull
+	// bankingBufferCap bounds the leader's priority buffer; past it the
+	// lowest-priority transactions are shed (Stats.Shed).
+	bankingBufferCap = 100_000
+	// sigverifyBatch is how many packets one verifier checks at once.
+	sigverifyBatch = 128
+	// maxEntryTxs is the most transactions in one entry.
+	maxEntryTxs = 64
+)
+
+// Config is what a node needs.
+type Config struct {
+	Genesis  *genesis.Genesis
+	Identity sdk.Keypair
+	Ledger   *ledger.Ledger
+	// TPUAddr is where the TPU listens, e.g. "127.0.0.1:8003" ("...:0" for any port).
+	TPUAddr string
+	Logger  *slog.Logger
+}
+
+// Stats are the node's counters.
+type Stats struct {
+	Slots, Transactions, Committed          atomic.Uint64
+	SigverifyFailed, Duplicates             atomic.Uint64
+	BankingQueueFull, Shed, Dropped, Failed atomic.Uint64
+}
+
+// Node is a running single-leader validator.
+type Node struct {
+	cfg   Config
+	log   *slog.Logger
+	forks *gnrt.Forks
+	tpu   *tpu.Server
+	stats Stats
+
+	tpuToSigverify     chan tpu.Packet
+	sigverifyToBanking chan *sdk.Transaction
+}
+
+// New builds a node on a fresh ledger: the genesis bank is created and its
+// accounts persisted.
+func New(cfg Config) (*Node, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	g := cfg.Genesis
+	root, err := gnrt.NewGenesisBank(g.RuntimeConfig(), g.GenesisAccounts(), gnrt.NewAccounts(), gnrt.NewStatusCache())
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	forks := gnrt.NewForks(root, cfg.Ledger)
+	if err := forks.PersistGenesis(); err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	n := &Node{cfg: cfg, log: cfg.Logger, forks: forks,
+		tpuToSigverify:     make(chan tpu.Packet, tpuToSigverifyCap),
+		sigverifyToBanking: make(chan *sdk.Transaction, sigverifyToBankingCap)}
+	n.tpu, err = tpu.New(tpu.Config{Addr: cfg.TPUAddr, Identity: cfg.Identity, Out: n.tpuToSigverify, Logger: cfg.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("node: tpu: %w", err)
+	}
+	return n, nil
+}
+
+// TPUAddr is the address the TPU listens on.
+func (n *Node) TPUAddr() net.Addr { return n.tpu.Addr() }
+
+// Stats returns the node's counters.
+func (n *Node) Stats() *Stats { return &n.stats }
+
+// TPUStats returns the ingest server's counters.
+func (n *Node) TPUStats() tpu.Stats { return n.tpu.Stats() }
+
+// Run runs every stage until ctx is cancelled, then stops ingest, finishes
+// the current slot, flushes the ledger and returns. It owns every goroutine
+// it starts.
+func (n *Node) Run(ctx context.Context) error {
+	ingestCtx, stopIngest := context.WithCancel(context.Background())
+	defer stopIngest()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if err := n.tpu.Serve(ingestCtx); err != nil && !errors.Is(err, tpu.ErrClosed) {
+			n.log.Error("tpu stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		n.sigverify(ingestCtx)
+	}()
+	err := n.lead(ctx)
+	stopIngest()
+	n.tpu.Close()
+	wg.Wait()
+	if serr := n.cfg.Ledger.Sync(); err == nil && serr != nil {
+		err = fmt.Errorf("node: final sync: %w", serr)
+	}
+	return err
+}
+
+// sigverify batches packets, drops duplicates, checks every signature with
+// the sdk rule on all cores, and forwards the transactions that pass.
+func (n *Node) sigverify(ctx context.Context) {
+	workers := max(1, runtime.GOMAXPROCS(0))
+	batches := make(chan []tpu.Packet, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bv := sdk.NewBatchVerifier(sigverifyBatch * 2)
+			var verdicts []bool
+			for batch := range batches {
+				var owners []int
+				for i, p := range batch {
+					msg, err := p.Tx.MessageBytes()
+					if err != nil {
+						continue
+					}
+					for j, sig := range p.Tx.Signatures {
+						bv.Add(p.Tx.Message.AccountKeys[j], msg, sig)
+						owners = append(owners, i)
+					}
+				}
+				verdicts, _ = bv.Verify(verdicts[:0])
+				ok := make([]bool, len(batch))
+				for i := range ok {
+					ok[i] = true
+				}
+				for k, v := range verdicts {
+					if !v {
+						ok[owners[k]] = false
+					}
+				}
+				for i, p := range batch {
+					if !ok[i] {
+						n.stats.SigverifyFailed.Add(1)
+						continue
+					}
+					select {
+					case n.sigverifyToBanking <- p.Tx:
+					default:
+						n.stats.BankingQueueFull.Add(1)
+					}
+				}
+			}
+		}()
+	}
+	defer func() {
+		close(batches)
+		wg.Wait()
+	}()
+	// Dedup: signatures seen recently, in two generations so memory stays
+	// bounded; a transaction that reappears after both rotate is caught by
+	// the bank's status cache.
+	const generation = 200_000
+	seen, older := make(map[sdk.Signature]struct{}), make(map[sdk.Signature]struct{})
+	var batch []tpu.Packet
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case p := <-n.tpuToSigverify:
+			batch = append(batch[:0:0], p)
+		drain:
+			for len(batch) < sigverifyBatch {
+				select {
+				case p := <-n.tpuToSigverify:
+					batch = append(batch, p)
+				default:
+					break drain
+				}
+			}
+			kept := batch[:0]
+			for _, p := range batch {
+				sig := p.Tx.Signatures[0]
+				_, a := seen[sig]
+				_, b := older[sig]
+				if a || b {
+					n.stats.Duplicates.Add(1)
+					continue
+				}
+				seen[sig] = struct{}{}
+				kept = append(kept, p)
+			}
+			if len(seen) > generation {
+				seen, older = make(map[sdk.Signature]struct{}), seen
+			}
+			if len(kept) > 0 {
+				select {
+				case batches <- kept:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}
+}
+
+// pending is a verified transaction waiting for the leader, with its priority.
+type pending struct {
+	tx    *sdk.Transaction
+	price uint64
+}
+
+// lead is the leader loop: a bank per slot, fed from the priority buffer
+// through the scheduler and executor, entries recorded in PoH, ticks paced to
+// wall time; at each slot's end the bank is frozen and the slot stored.
+func (n *Node) lead(ctx context.Context) error {
+	g := n.cfg.Genesis
+	rec, err := poh.NewRecorder(g.Hash(), g.TicksPerSlot, g.PohConfig())
+	if err != nil {
+		return fmt.Errorf("node: poh: %w", err)
+	}
+	shredder, err := turbine.NewShredder(n.cfg.Identity, g.ShredVersion())
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	exec := gnrt.NewExecutor(0)
+	defer exec.Close()
+	tick := g.SlotDuration / time.Duration(g.TicksPerSlot)
+	parent := n.forks.Root()
+	var buffer []pending
+	next := time.Now()
+	for slot := uint64(1); ; slot++ {
+		if ctx.Err() != nil {
+			return nil
+		}
+		bank, err := gnrt.NewBank(parent, slot, n.cfg.Identity.Pubkey())
+		if err != nil {
+			return fmt.Errorf("node: slot %d: %w", slot, err)
+		}
+		if err := n.forks.Insert(bank); err != nil {
+			return fmt.Errorf("node: slot %d: %w", slot, err)
+		}
+		sched := gnrt.NewScheduler(bank.Config())
+		start := time.Now()
+		var entries []poh.Entry
+		var committed []*sdk.Transaction
+		var results []gnrt.TxResult
+		var cu uint64
+		for t := uint64(0); t < g.TicksPerSlot; t++ {
+			next = next.Add(tick)
+			// Execute what has arrived until the tick is due.
+			for {
+				buffer = n.fill(buffer)
+				if len(buffer) > 0 && !rec.TickDue() {
+					txs := make([]*sdk.Transaction, len(buffer))
+					for i := range buffer {
+						txs[i] = buffer[i].tx
+					}
+					packed, deferred := sched.Pack(bank, txs, maxEntryTxs)
+					buffer = buffer[:0]
+					for _, d := range deferred {
+						buffer = append(buffer, pending{tx: d, price: priceOf(d)})
+					}
+					for _, e := range packed {
+						res, err := exec.ExecuteEntry(bank, e)
+						if err != nil {
+							return fmt.Errorf("node: slot %d: own entry: %w", slot, err)
+						}
+						var landed []*sdk.Transaction
+						for i := range res {
+							n.stats.Transactions.Add(1)
+							if !res[i].Committed {
+								n.stats.Dropped.Add(1)
+								continue
+							}
+							landed = append(landed, e[i])
+							results = append(results, res[i])
+							cu += res[i].ComputeUnits
+							if res[i].Err != nil {
+								n.stats.Failed.Add(1)
+							}
+						}
+						if len(landed) == 0 {
+							continue
+						}
+						entry, err := rec.Record(poh.MixinOf(landed), landed)
+						if err != nil {
+							return fmt.Errorf("node: slot %d: record: %w", slot, err)
+						}
+						entries = append(entries, entry)
+						committed = append(committed, landed...)
+					}
+				}
+				if ctx.Err() != nil || !time.Now().Before(next) {
+					break
+				}
+				// Nothing to do: wait for work or the tick, whichever is first.
+				timer := time.NewTimer(time.Until(next))
+				select {
+				case tx := <-n.sigverifyToBanking:
+					buffer = append(buffer, pending{tx: tx, price: priceOf(tx)})
+				case <-timer.C:
+				case <-ctx.Done():
+				}
+				timer.Stop()
+			}
+			rec.Hash(g.HashesPerTick)
+			entries = append(entries, rec.Tick())
+		}
+		hash := bank.Freeze(rec.CurrentHash())
+		if err := n.store(shredder, bank, entries, committed, results); err != nil {
+			return err
+		}
+		if err := n.forks.SetRoot(slot); err != nil {
+			return fmt.Errorf("node: slot %d: root: %w", slot, err)
+		}
+		if err := n.cfg.Ledger.SetRoots([]uint64{slot}); err != nil {
+			return fmt.Errorf("node: slot %d: %w", slot, err)
+		}
+		n.stats.Slots.Add(1)
+		n.stats.Committed.Add(uint64(len(committed)))
+		n.log.Info("slot", "slot", slot, "txs", len(committed), "cu", cu, "entries", len(entries),
+			"hash", hash, "ms", time.Since(start).Milliseconds())
+		parent = bank
+	}
+}
+
+// fill moves what sigverify has passed into the buffer, shedding the lowest
+// prices when the buffer is full.
+func (n *Node) fill(buffer []pending) []pending {
+	for {
+		select {
+		case tx := <-n.sigverifyToBanking:
+			buffer = append(buffer, pending{tx: tx, price: priceOf(tx)})
+			continue
+		default:
+		}
+		break
+	}
+	if len(buffer) > bankingBufferCap {
+		sort.SliceStable(buffer, func(i, j int) bool { return buffer[i].price > buffer[j].price })
+		n.stats.Shed.Add(uint64(len(buffer) - bankingBufferCap))
+		clear(buffer[bankingBufferCap:])
+		buffer = buffer[:bankingBufferCap]
+	}
+	return buffer
+}
+
+func priceOf(tx *sdk.Transaction) uint64 {
+	b, fail := computebudget.Parse(&tx.Message, nil)
+	if fail != nil {
+		return 0
+	}
+	return b.ComputeUnitPrice
+}
+
+// store writes a frozen slot to the ledger: its entries as signed shreds,
+// its transactions' statuses, its bank hash, time and height, then syncs, so
+// the slot is durable before it is reported anywhere.
+func (n *Node) store(shredder *turbine.Shredder, bank *gnrt.Bank, entries []poh.Entry, txs []*sdk.Transaction, results []gnrt.TxResult) error {
+	slot := bank.Slot()
+	l := n.cfg.Ledger
+	data, err := poh.EncodeEntries(entries)
+	if err != nil {
+		return fmt.Errorf("node: slot %d: encode entries: %w", slot, err)
+	}
+	shreds, err := shredder.Shred(turbine.SlotHeader{Slot: slot, Parent: bank.ParentSlot()}, data)
+	if err != nil {
+		return fmt.Errorf("node: slot %d: shred: %w", slot, err)
+	}
+	records := make([]ledger.ShredRecord, 0, len(shreds))
+	for _, b := range shreds {
+		s, err := shred.Parse(append([]byte(nil), b...))
+		if err != nil {
+			return fmt.Errorf("node: slot %d: own shred: %w", slot, err)
+		}
+		records = append(records, turbine.Record(s))
+	}
+	if _, err := l.InsertShreds(records); err != nil {
+		return fmt.Errorf("node: slot %d: %w", slot, err)
+	}
+	statuses := make([]ledger.StatusRecord, 0, len(txs))
+	for i, tx := range txs {
+		keys := append(append(append([]sdk.Pubkey(nil), tx.Message.AccountKeys...),
+			results[i].LoadedAddresses.Writable...), results[i].LoadedAddresses.Readonly...)
+		rec, err := ledger.StatusFromResult(tx.Signatures[0], slot, uint32(i), keys, &results[i])
+		if err != nil {
+			return fmt.Errorf("node: slot %d: status: %w", slot, err)
+		}
+		statuses = append(statuses, rec)
+	}
+	if err := l.WriteStatuses(slot, statuses); err != nil {
+		return fmt.Errorf("node: slot %d: %w", slot, err)
+	}
+	for _, err := range []error{l.SetBankHash(slot, bank.Hash()), l.SetBlockTime(slot, bank.Clock().UnixTimestamp),
+		l.SetBlockHeight(slot, slot), l.Sync()} {
+		if err != nil {
+			return fmt.Errorf("node: slot %d: %w", slot, err)
+		}
+	}
+	return nil
+}
