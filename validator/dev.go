@@ -35,6 +35,7 @@ func devCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error
 	ledgerDir := fs.String("ledger", "dev-ledger", "ledger `DIR`")
 	reset := fs.Bool("reset", false, "wipe the ledger directory first")
 	tpuPort := fs.Int("tpu-port", 8003, "TPU QUIC `PORT` on 127.0.0.1 (0: any free port)")
+	metricsPort := fs.Int("metrics-port", -1, "serve Prometheus metrics on 127.0.0.1:`PORT` (0: any free port; default off)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,14 +63,20 @@ func devCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error
 	if root, err := l.LastRoot(); err == nil && root > 0 {
 		return fmt.Errorf("ledger %s already has slots up to %d; restarting from an existing ledger is not built yet, use --reset", *ledgerDir, root)
 	}
-	n, err := node.New(node.Config{Genesis: g, Identity: identity, Ledger: l,
-		TPUAddr: fmt.Sprintf("127.0.0.1:%d", *tpuPort), Logger: log})
+	cfg := node.Config{Genesis: g, Identity: identity, Ledger: l, TPUAddr: fmt.Sprintf("127.0.0.1:%d", *tpuPort), Logger: log}
+	if *metricsPort >= 0 {
+		cfg.MetricsAddr = fmt.Sprintf("127.0.0.1:%d", *metricsPort)
+	}
+	n, err := node.New(cfg)
 	if err != nil {
 		return err
 	}
 	faucet, _ := sdk.ReadKeypairFile(filepath.Join(*ledgerDir, devFaucetFile))
 	fmt.Fprintf(stdout, "identity: %s\nfaucet: %s (keypair %s)\ngenesis hash: %s\nledger: %s\ntpu: %s\n",
 		identity.Pubkey(), faucet.Pubkey(), filepath.Join(*ledgerDir, devFaucetFile), g.Hash(), *ledgerDir, n.TPUAddr())
+	if a := n.MetricsAddr(); a != nil {
+		fmt.Fprintf(stdout, "metrics: http://%s/metrics\n", a)
+	}
 	if f, ok := stdout.(*os.File); ok {
 		f.Sync()
 	}

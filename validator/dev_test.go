@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
+	"net/http"
 	"net"
 	"strconv"
 	"os/exec"
@@ -26,7 +28,7 @@ import (
 // the node exited cleanly.
 func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(binary, "dev", "--ledger", dir, "--tpu-port", "0")
+	cmd := exec.Command(binary, "dev", "--ledger", dir, "--tpu-port", "0", "--metrics-port", "0")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +41,7 @@ func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
 	defer cmd.Process.Kill()
 	info := map[string]string{}
 	sc := bufio.NewScanner(stdout)
-	for len(info) < 5 && sc.Scan() {
+	for len(info) < 6 && sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), ": ")
 		if ok {
 			info[k] = v
@@ -102,8 +104,26 @@ func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
 			client.Send(ctx, bad)
 		}
 	}
-	// Give the node a few slots, then stop it the way an operator does.
+	// Give the node a few slots; its metrics count what it did.
 	time.Sleep(1500 * time.Millisecond)
+	resp, err := http.Get(info["metrics"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`gnomon_transactions_total{result="committed"} 40`,
+		`gnomon_sigverify_failed_total 10`,
+		`gnomon_tpu_dropped_total{reason="oversized"} 10`,
+		`gnomon_tpu_dropped_total{reason="malformed"} 10`,
+		`gnomon_root_slot `,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	// Stop it the way an operator does.
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

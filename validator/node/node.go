@@ -45,7 +45,9 @@ type Config struct {
 	Ledger   *ledger.Ledger
 	// TPUAddr is where the TPU listens, e.g. "127.0.0.1:8003" ("...:0" for any port).
 	TPUAddr string
-	Logger  *slog.Logger
+	// MetricsAddr, if set, serves Prometheus metrics at /metrics there.
+	MetricsAddr string
+	Logger      *slog.Logger
 }
 
 // Stats are the node's counters.
@@ -60,8 +62,10 @@ type Node struct {
 	cfg   Config
 	log   *slog.Logger
 	forks *gnrt.Forks
-	tpu   *tpu.Server
-	stats Stats
+	tpu     *tpu.Server
+	metrics net.Listener
+	stats   Stats
+	gauges  gauges
 
 	tpuToSigverify     chan tpu.Packet
 	sigverifyToBanking chan *sdk.Transaction
@@ -89,7 +93,21 @@ func New(cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node: tpu: %w", err)
 	}
+	if cfg.MetricsAddr != "" {
+		if n.metrics, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			n.tpu.Close()
+			return nil, fmt.Errorf("node: metrics: %w", err)
+		}
+	}
 	return n, nil
+}
+
+// MetricsAddr is the metrics endpoint's address, or nil.
+func (n *Node) MetricsAddr() net.Addr {
+	if n.metrics == nil {
+		return nil
+	}
+	return n.metrics.Addr()
 }
 
 // TPUAddr is the address the TPU listens on.
@@ -108,6 +126,15 @@ func (n *Node) Run(ctx context.Context) error {
 	ingestCtx, stopIngest := context.WithCancel(context.Background())
 	defer stopIngest()
 	var wg sync.WaitGroup
+	if n.metrics != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := n.serveMetrics(ingestCtx, n.metrics); err != nil {
+				n.log.Error("metrics stopped", "err", err)
+			}
+		}()
+	}
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
@@ -266,6 +293,7 @@ func (n *Node) lead(ctx context.Context) error {
 		}
 		sched := gnrt.NewScheduler(bank.Config())
 		start := time.Now()
+		n.gauges.slot.Store(slot)
 		var entries []poh.Entry
 		var committed []*sdk.Transaction
 		var results []gnrt.TxResult
@@ -328,6 +356,7 @@ func (n *Node) lead(ctx context.Context) error {
 				}
 				timer.Stop()
 			}
+			n.gauges.bufferDepth.Store(uint64(len(buffer)))
 			rec.Hash(g.HashesPerTick)
 			entries = append(entries, rec.Tick())
 		}
@@ -341,6 +370,8 @@ func (n *Node) lead(ctx context.Context) error {
 		if err := n.cfg.Ledger.SetRoots([]uint64{slot}); err != nil {
 			return fmt.Errorf("node: slot %d: %w", slot, err)
 		}
+		n.gauges.root.Store(slot)
+		n.gauges.slotNanos.Store(int64(time.Since(start)))
 		n.stats.Slots.Add(1)
 		n.stats.Committed.Add(uint64(len(committed)))
 		n.log.Info("slot", "slot", slot, "txs", len(committed), "cu", cu, "entries", len(entries),

@@ -1,0 +1,88 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// gauges the leader loop sets; read by the metrics endpoint.
+type gauges struct {
+	slot, root, bufferDepth atomic.Uint64
+	slotNanos               atomic.Int64
+}
+
+// registry exposes the node's counters, gauges and queue depths. The values
+// live where they are counted (plain atomics in each stage); the registry
+// only reads them when scraped, so metrics cost the hot path nothing.
+func (n *Node) registry() *prometheus.Registry {
+	r := prometheus.NewRegistry()
+	counter := func(name, help string, labels prometheus.Labels, f func() float64) {
+		r.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gnomon_" + name, Help: help, ConstLabels: labels}, f))
+	}
+	gauge := func(name, help string, labels prometheus.Labels, f func() float64) {
+		r.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gnomon_" + name, Help: help, ConstLabels: labels}, f))
+	}
+	u := func(a *atomic.Uint64) func() float64 { return func() float64 { return float64(a.Load()) } }
+	tpuStat := func(f func() uint64) func() float64 { return func() float64 { return float64(f()) } }
+	s := &n.stats
+
+	counter("tpu_connections_accepted_total", "QUIC connections accepted by the TPU.", nil, tpuStat(func() uint64 { return n.tpu.Stats().ConnectionsAccepted }))
+	gauge("tpu_connections_open", "QUIC connections open.", nil, func() float64 { return float64(n.tpu.Stats().ConnectionsOpen) })
+	for reason, f := range map[string]func() uint64{
+		"max_connections":        func() uint64 { return n.tpu.Stats().RefusedMaxConnections },
+		"max_connections_per_ip": func() uint64 { return n.tpu.Stats().RefusedMaxConnectionsPerIP },
+		"connection_rate":        func() uint64 { return n.tpu.Stats().RefusedConnectionRate },
+		"alpn":                   func() uint64 { return n.tpu.Stats().RefusedALPN },
+	} {
+		counter("tpu_connections_refused_total", "Connections refused by the TPU, by reason.", prometheus.Labels{"reason": reason}, tpuStat(f))
+	}
+	counter("tpu_transactions_forwarded_total", "Transactions the TPU passed to sigverify.", nil, tpuStat(func() uint64 { return n.tpu.Stats().Forwarded }))
+	for reason, f := range map[string]func() uint64{
+		"oversized":    func() uint64 { return n.tpu.Stats().DroppedOversized },
+		"malformed":    func() uint64 { return n.tpu.Stats().DroppedMalformed },
+		"queue_full":   func() uint64 { return n.tpu.Stats().DroppedQueueFull },
+		"stream_error": func() uint64 { return n.tpu.Stats().DroppedStreamError },
+	} {
+		counter("tpu_dropped_total", "Streams the TPU dropped, by reason.", prometheus.Labels{"reason": reason}, tpuStat(f))
+	}
+	counter("sigverify_failed_total", "Transactions whose signatures failed the signature rule.", nil, u(&s.SigverifyFailed))
+	counter("dedup_duplicates_total", "Transactions dropped as already seen.", nil, u(&s.Duplicates))
+	counter("banking_queue_full_total", "Verified transactions dropped because the leader's queue was full.", nil, u(&s.BankingQueueFull))
+	counter("banking_shed_total", "Lowest-priority transactions shed from the full buffer.", nil, u(&s.Shed))
+	counter("transactions_total", "Transactions the leader executed, by result.", prometheus.Labels{"result": "committed"}, u(&s.Committed))
+	counter("transactions_total", "Transactions the leader executed, by result.", prometheus.Labels{"result": "failed"}, u(&s.Failed))
+	counter("transactions_total", "Transactions the leader executed, by result.", prometheus.Labels{"result": "dropped"}, u(&s.Dropped))
+	counter("slots_total", "Slots produced.", nil, u(&s.Slots))
+	gauge("queue_depth", "Items waiting in a link.", prometheus.Labels{"link": "tpuToSigverify"}, func() float64 { return float64(len(n.tpuToSigverify)) })
+	gauge("queue_depth", "Items waiting in a link.", prometheus.Labels{"link": "sigverifyToBanking"}, func() float64 { return float64(len(n.sigverifyToBanking)) })
+	gauge("queue_depth", "Items waiting in a link.", prometheus.Labels{"link": "bankingBuffer"}, u(&n.gauges.bufferDepth))
+	gauge("slot", "The slot being produced.", nil, u(&n.gauges.slot))
+	gauge("root_slot", "The latest root.", nil, u(&n.gauges.root))
+	gauge("slot_duration_seconds", "Wall time of the last slot.", nil, func() float64 { return time.Duration(n.gauges.slotNanos.Load()).Seconds() })
+	return r
+}
+
+// serveMetrics serves /metrics on addr until ctx is done.
+func (n *Node) serveMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(n.registry(), promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	return nil
+}
