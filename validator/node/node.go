@@ -59,9 +59,9 @@ type Stats struct {
 
 // Node is a running single-leader validator.
 type Node struct {
-	cfg   Config
-	log   *slog.Logger
-	forks *gnrt.Forks
+	cfg     Config
+	log     *slog.Logger
+	forks   *gnrt.Forks
 	tpu     *tpu.Server
 	metrics net.Listener
 	stats   Stats
