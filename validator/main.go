@@ -14,7 +14,7 @@ const usage = `usage: validator <command> [flags]
 
 commands:
   dev       run a single-node dev cluster: dev genesis, faucet and ledger in --ledger DIR
-  run       run a validator from flags (not implemented yet)
+  run       run a validator from flags: --identity, --ledger, --genesis, ... (single-validator clusters for now)
   keygen    new -o FILE [--force] | pubkey FILE: solana-keygen compatible keypair files
   genesis   build a genesis file from keypair files and parameters, print its hash
 
@@ -58,8 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "dev":
 		err = devCommand(args[1:], stdout, stderr, log)
 	case "run":
-		fmt.Fprintf(stderr, "validator %s: not implemented yet\n", args[0])
-		return exitUsage
+		err = runCommand(args[1:], stdout, stderr, log)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -203,12 +203,8 @@ func TestMissingKeypairIsOneLineExitOne(t *testing.T) {
 	}
 }
 
-func TestRunIsNotImplementedYet(t *testing.T) {
-	r := validator(t, t.TempDir(), "run")
-	if r.code != 2 || !strings.Contains(r.stderr, "not implemented yet") {
-		t.Errorf("run: exit %d, stderr %q", r.code, r.stderr)
-	}
-	r = validator(t, t.TempDir())
+func TestNoCommandPrintsUsage(t *testing.T) {
+	r := validator(t, t.TempDir())
 	if r.code != 2 || !strings.Contains(r.stderr, "dev") || !strings.Contains(r.stderr, "run") {
 		t.Errorf("no command: exit %d, stderr %q", r.code, r.stderr)
 	}

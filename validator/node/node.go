@@ -47,7 +47,10 @@ type Config struct {
 	TPUAddr string
 	// MetricsAddr, if set, serves Prometheus metrics at /metrics there.
 	MetricsAddr string
-	Logger      *slog.Logger
+	// LimitLedgerShreds, if not zero, prunes the oldest rooted slots so the
+	// ledger keeps about this many shreds (--limit-ledger-size).
+	LimitLedgerShreds uint64
+	Logger            *slog.Logger
 }
 
 // Stats are the node's counters.
@@ -369,6 +372,11 @@ func (n *Node) lead(ctx context.Context) error {
 		}
 		if err := n.cfg.Ledger.SetRoots([]uint64{slot}); err != nil {
 			return fmt.Errorf("node: slot %d: %w", slot, err)
+		}
+		if lim := n.cfg.LimitLedgerShreds; lim > 0 && slot%100 == 0 {
+			if _, err := n.cfg.Ledger.PruneToLimit(lim); err != nil {
+				return fmt.Errorf("node: slot %d: prune: %w", slot, err)
+			}
 		}
 		n.gauges.root.Store(slot)
 		n.gauges.slotNanos.Store(int64(time.Since(start)))
