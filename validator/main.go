@@ -58,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "dev":
 		err = devCommand(args[1:], stdout, stderr, log)
 	case "run":
-		err = runCommand(args[1:], stdout, stderr, log)
+		err = runCommand(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

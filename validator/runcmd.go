@@ -23,7 +23,7 @@ import (
 // a node can only be the sole validator of its genesis: clusters of several
 // need gossip and turbine's network, which are not built yet, and the
 // command says so rather than start a node that cannot follow anyone.
-func runCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+func runCommand(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("run", stderr)
 	identityPath := fs.String("identity", "", "identity keypair `FILE` (required)")
 	voteAccount := fs.String("vote-account", "", "vote account keypair `FILE` or pubkey")
@@ -52,7 +52,7 @@ func runCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return usagef("--log-level %q: %v", *logLevel, err)
 	}
-	log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	lo, hi, err := parsePortRange(*portRange)
 	if err != nil {
 		return usagef("--dynamic-port-range: %v", err)
