@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -70,6 +71,40 @@ func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
 	}
 	defer client.Close()
 
+	// A second client floods the TPU with garbage while the good transfers
+	// go in; it must be refused and counted without holding them up.
+	flooder, err := sdk.NewKeypair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flood, err := tpu.Dial(ctx, info["tpu"], flooder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer flood.Close()
+	flooded := make(chan int, 1)
+	junkLen := func(i int) int { return 1 + (i*37)%(sdk.MaxTransactionSize+100) }
+	floodOversized := 0
+	for i := 0; i < 300; i++ {
+		if junkLen(i) > sdk.MaxTransactionSize {
+			floodOversized++
+		}
+	}
+	if floodOversized == 0 {
+		t.Fatal("the flood must include oversized streams")
+	}
+	go func() {
+		sent := 0
+		for i := 0; i < 300; i++ {
+			junk := make([]byte, junkLen(i))
+			junk[0] = byte(i)
+			if flood.Send(ctx, junk) == nil {
+				sent++
+			}
+		}
+		flooded <- sent
+	}()
+
 	const n = 40
 	type sent struct {
 		sig       sdk.Signature
@@ -104,6 +139,9 @@ func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
 			client.Send(ctx, bad)
 		}
 	}
+	if sent := <-flooded; sent != 300 {
+		t.Fatalf("flood sent %d of 300", sent)
+	}
 	// Give the node a few slots; its metrics count what it did.
 	time.Sleep(1500 * time.Millisecond)
 	resp, err := http.Get(info["metrics"])
@@ -115,8 +153,9 @@ func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
 	for _, want := range []string{
 		`gnomon_transactions_total{result="committed"} 40`,
 		`gnomon_sigverify_failed_total 10`,
-		`gnomon_tpu_dropped_total{reason="oversized"} 10`,
-		`gnomon_tpu_dropped_total{reason="malformed"} 10`,
+		// 10 oversized and 10 garbage from the first client, and the flood's.
+		fmt.Sprintf(`gnomon_tpu_dropped_total{reason="oversized"} %d`, 10+floodOversized),
+		fmt.Sprintf(`gnomon_tpu_dropped_total{reason="malformed"} %d`, 10+300-floodOversized),
 		`gnomon_root_slot `,
 	} {
 		if !strings.Contains(string(body), want) {
