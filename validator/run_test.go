@@ -86,6 +86,7 @@ func TestRunStartsFromAGenesisFileAndRefusesMistakes(t *testing.T) {
 		{"missing identity file", []string{"--identity", "missing.json", "--ledger", filepath.Join(dir, "l4"), "--genesis", "genesis.bin"}, "missing.json", 1},
 		{"new ledger without a genesis", []string{"--identity", "id.json", "--ledger", filepath.Join(dir, "l5")}, "pass --genesis", 1},
 		{"existing ledger with slots", []string{"--identity", "id.json", "--ledger", ledgerDir}, "already has slots", 1},
+		{"corrupt genesis file", []string{"--identity", "id.json", "--ledger", filepath.Join(dir, "l6"), "--genesis", "id.json"}, "genesis", 1},
 		{"no identity", []string{"--ledger", ledgerDir}, "--identity is required", 2},
 	}
 	for _, c := range cases {
