@@ -2,6 +2,7 @@ package genesis
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gnomon-chain/gnomon/poh"
 	"github.com/gnomon-chain/gnomon/runtime"
+	"github.com/gnomon-chain/gnomon/runtime/programs/system"
 	"github.com/gnomon-chain/gnomon/runtime/programs/vote"
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
@@ -323,7 +325,8 @@ func (g *Genesis) RuntimeConfig() runtime.Config {
 // GenesisAccounts is the account state of slot 0, for runtime.NewGenesisBank:
 // the initial accounts, and for each validator a funded identity account and
 // a vote account initialized as the vote program's InitializeAccount would
-// (the identity as node, voter and withdrawer; commission VoteCommission).
+// (the identity as node, voter and withdrawer; commission VoteCommission),
+// and a stake account delegating StakeLamports to that vote account.
 func (g *Genesis) GenesisAccounts() map[sdk.Pubkey]sdk.Account {
 	out := make(map[sdk.Pubkey]sdk.Account, len(g.Accounts)+2*len(g.Validators))
 	for k, a := range g.Accounts {
@@ -338,6 +341,46 @@ func (g *Genesis) GenesisAccounts() map[sdk.Pubkey]sdk.Account {
 			Commission:           VoteCommission,
 		}, 0)
 		out[v.VoteAccount] = sdk.Account{Lamports: g.voteAccountLamports(), Owner: vote.ID, Data: st.Encode()}
+		reserve := g.Rent.MinimumBalance(StakeAccountSize)
+		out[StakeAccountAddress(v.Identity)] = sdk.Account{Lamports: v.StakeLamports + reserve, Owner: sdk.StakeProgramID,
+			Data: stakeState(v, reserve)}
 	}
 	return out
+}
+
+// StakeAccountSize is the size of a stake account, Solana's StakeStateV2.
+const StakeAccountSize = 200
+
+// StakeAccountAddress is where genesis puts a validator's stake account: the
+// address with seed "stake" of the identity under the Stake program, so it
+// needs no keypair of its own and every node derives the same one.
+func StakeAccountAddress(identity sdk.Pubkey) sdk.Pubkey {
+	a, err := system.CreateWithSeed(identity, []byte("stake"), sdk.StakeProgramID)
+	if err != nil {
+		panic(err) // a constant 5-byte seed and the Stake program id cannot fail
+	}
+	return a
+}
+
+// stakeState is a bootstrap stake delegated to v's vote account, in
+// Solana's StakeStateV2::Stake layout (u32 tag 2, Meta, Stake, flags), so
+// clients and RPC read it as they read Solana's. Like Solana's bootstrap
+// stakes it is active from genesis: activation and deactivation epochs are
+// both u64::MAX. There is no Stake program yet; the account records the
+// stake the leader schedule and vote accounts report.
+func stakeState(v Validator, reserve uint64) []byte {
+	b := make([]byte, StakeAccountSize)
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], 2)
+	le.PutUint64(b[4:], reserve)
+	copy(b[12:44], v.Identity[:]) // staker
+	copy(b[44:76], v.Identity[:]) // withdrawer
+	// lockup (unix timestamp, epoch, custodian) stays zero: none.
+	copy(b[124:156], v.VoteAccount[:])
+	le.PutUint64(b[156:], v.StakeLamports)
+	le.PutUint64(b[164:], math.MaxUint64) // activation epoch: bootstrap
+	le.PutUint64(b[172:], math.MaxUint64) // deactivation epoch: never
+	le.PutUint64(b[180:], math.Float64bits(0.25))
+	// credits_observed and flags stay zero.
+	return b
 }

@@ -266,3 +266,32 @@ func TestWriteFileRefusesToOverwrite(t *testing.T) {
 		t.Fatalf("missing file: %v", err)
 	}
 }
+
+// TestGenesisDelegatesEachValidatorsStake: each validator gets a stake
+// account in Solana's StakeStateV2 layout, delegating its stake to its vote
+// account, active from genesis, and the runtime loads it.
+func TestGenesisDelegatesEachValidatorsStake(t *testing.T) {
+	id, vote, faucet := sdk.Pubkey{1}, sdk.Pubkey{2}, sdk.Pubkey{3}
+	g := DevGenesis(id, vote, faucet, time.Unix(1_700_000_000, 0))
+	accts := g.GenesisAccounts()
+	addr := StakeAccountAddress(id)
+	a, ok := accts[addr]
+	if !ok {
+		t.Fatal("no stake account")
+	}
+	reserve := g.Rent.MinimumBalance(StakeAccountSize)
+	le := binary.LittleEndian
+	switch {
+	case a.Owner != sdk.StakeProgramID || len(a.Data) != StakeAccountSize:
+		t.Fatalf("owner %s, %d bytes", a.Owner, len(a.Data))
+	case le.Uint32(a.Data) != 2 || le.Uint64(a.Data[4:]) != reserve:
+		t.Fatalf("tag %d reserve %d", le.Uint32(a.Data), le.Uint64(a.Data[4:]))
+	case sdk.Pubkey(a.Data[124:156]) != vote || le.Uint64(a.Data[156:]) != DevStakeLamports:
+		t.Fatal("delegation does not name the vote account and stake")
+	case le.Uint64(a.Data[164:]) != ^uint64(0) || a.Lamports != DevStakeLamports+reserve:
+		t.Fatal("not a bootstrap stake")
+	}
+	if StakeAccountAddress(id) == StakeAccountAddress(vote) {
+		t.Fatal("stake addresses do not depend on the identity")
+	}
+}

@@ -33,6 +33,7 @@ var (
 	AssociatedTokenID       = MustPubkey("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")
 	AddressLookupTableID    = MustPubkey("AddressLookupTab1e1111111111111111111111111")
 	VoteProgramID           = MustPubkey("Vote111111111111111111111111111111111111111")
+	StakeProgramID          = MustPubkey("Stake11111111111111111111111111111111111111")
 	NativeMintID            = MustPubkey("So11111111111111111111111111111111111111112")
 	SysvarOwnerID           = MustPubkey("Sysvar1111111111111111111111111111111111111")
 	SysvarClockID           = MustPubkey("SysvarC1ock11111111111111111111111111111111")
