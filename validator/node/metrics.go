@@ -15,8 +15,8 @@ import (
 
 // gauges the leader loop sets; read by the metrics endpoint.
 type gauges struct {
-	slot, root, bufferDepth atomic.Uint64
-	slotNanos               atomic.Int64
+	slot, root, confirmed, bufferDepth atomic.Uint64
+	slotNanos                          atomic.Int64
 }
 
 // registry exposes the node's counters, gauges and queue depths. The values
@@ -65,7 +65,8 @@ func (n *Node) registry() *prometheus.Registry {
 	gauge("queue_depth", "Items waiting in a link.", prometheus.Labels{"link": "sigverifyToBanking"}, func() float64 { return float64(len(n.sigverifyToBanking)) })
 	gauge("queue_depth", "Items waiting in a link.", prometheus.Labels{"link": "bankingBuffer"}, u(&n.gauges.bufferDepth))
 	gauge("slot", "The slot being produced.", nil, u(&n.gauges.slot))
-	gauge("root_slot", "The latest root.", nil, u(&n.gauges.root))
+	gauge("root_slot", "The latest root (finalized: rooted by two thirds of the stake).", nil, u(&n.gauges.root))
+	gauge("confirmed_slot", "The highest slot two thirds of the stake have voted for.", nil, u(&n.gauges.confirmed))
 	gauge("slot_duration_seconds", "Wall time of the last slot.", nil, func() float64 { return time.Duration(n.gauges.slotNanos.Load()).Seconds() })
 	return r
 }

@@ -12,12 +12,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gnomon-chain/gnomon/consensus"
 	"github.com/gnomon-chain/gnomon/genesis"
 	"github.com/gnomon-chain/gnomon/internal/shred"
 	"github.com/gnomon-chain/gnomon/ledger"
 	"github.com/gnomon-chain/gnomon/poh"
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
 	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
+	"github.com/gnomon-chain/gnomon/runtime/programs/vote"
 	"github.com/gnomon-chain/gnomon/sdk"
 	"github.com/gnomon-chain/gnomon/tpu"
 	"github.com/gnomon-chain/gnomon/turbine"
@@ -50,7 +52,9 @@ type Config struct {
 	// LimitLedgerShreds, if not zero, prunes the oldest rooted slots so the
 	// ledger keeps about this many shreds (--limit-ledger-size).
 	LimitLedgerShreds uint64
-	Logger            *slog.Logger
+	// TowerPath is where the vote tower is saved before each vote leaves.
+	TowerPath string
+	Logger    *slog.Logger
 }
 
 // Stats are the node's counters.
@@ -282,6 +286,8 @@ func (n *Node) lead(ctx context.Context) error {
 	tick := g.SlotDuration / time.Duration(g.TicksPerSlot)
 	parent := n.forks.Root()
 	var buffer []pending
+	v := newVoter(g, n.cfg.Identity, n.cfg.TowerPath)
+	var voteTx *sdk.Transaction
 	next := time.Now()
 	for slot := uint64(1); ; slot++ {
 		if ctx.Err() != nil {
@@ -301,6 +307,12 @@ func (n *Node) lead(ctx context.Context) error {
 		var committed []*sdk.Transaction
 		var results []gnrt.TxResult
 		var cu uint64
+		// The vote on the parent goes first, through the same pipeline as
+		// every transaction: executed, recorded in PoH, stored with the block.
+		if voteTx != nil {
+			buffer = append([]pending{{tx: voteTx, price: ^uint64(0)}}, buffer...)
+			voteTx = nil
+		}
 		for t := uint64(0); t < g.TicksPerSlot; t++ {
 			next = next.Add(tick)
 			// Execute what has arrived until the tick is due.
@@ -367,25 +379,121 @@ func (n *Node) lead(ctx context.Context) error {
 		if err := n.store(shredder, bank, entries, committed, results); err != nil {
 			return err
 		}
-		if err := n.forks.SetRoot(slot); err != nil {
-			return fmt.Errorf("node: slot %d: root: %w", slot, err)
+		// Vote on the frozen slot (tower saved first), then read every
+		// validator's vote account in this bank for commitment, and root
+		// what two thirds of the stake have rooted.
+		if voteTx, err = v.vote(bank); err != nil {
+			return fmt.Errorf("node: slot %d: vote: %w", slot, err)
 		}
-		if err := n.cfg.Ledger.SetRoots([]uint64{slot}); err != nil {
-			return fmt.Errorf("node: slot %d: %w", slot, err)
+		levels := v.commitment(bank)
+		n.gauges.confirmed.Store(levels.Confirmed)
+		if levels.HasFinalized && levels.Finalized > n.forks.Root().Slot() {
+			if err := n.root(levels.Finalized); err != nil {
+				return err
+			}
 		}
 		if lim := n.cfg.LimitLedgerShreds; lim > 0 && slot%100 == 0 {
 			if _, err := n.cfg.Ledger.PruneToLimit(lim); err != nil {
 				return fmt.Errorf("node: slot %d: prune: %w", slot, err)
 			}
 		}
-		n.gauges.root.Store(slot)
+		n.gauges.root.Store(n.forks.Root().Slot())
 		n.gauges.slotNanos.Store(int64(time.Since(start)))
 		n.stats.Slots.Add(1)
 		n.stats.Committed.Add(uint64(len(committed)))
 		n.log.Info("slot", "slot", slot, "txs", len(committed), "cu", cu, "entries", len(entries),
-			"hash", hash, "ms", time.Since(start).Milliseconds())
+			"confirmed", levels.Confirmed, "finalized", n.forks.Root().Slot(), "hash", hash, "ms", time.Since(start).Milliseconds())
 		parent = bank
 	}
+}
+
+// root makes slot the root in the runtime (squash, persist accounts) and in
+// the ledger, with every slot between the old root and it.
+func (n *Node) root(slot uint64) error {
+	old := n.forks.Root().Slot()
+	if err := n.forks.SetRoot(slot); err != nil {
+		return fmt.Errorf("node: root %d: %w", slot, err)
+	}
+	slots := make([]uint64, 0, slot-old)
+	for s := old + 1; s <= slot; s++ {
+		slots = append(slots, s)
+	}
+	if err := n.cfg.Ledger.SetRoots(slots); err != nil {
+		return fmt.Errorf("node: root %d: %w", slot, err)
+	}
+	return nil
+}
+
+// voter holds the node's tower and the commitment aggregator.
+type voter struct {
+	identity  sdk.Keypair
+	voteAcct  sdk.Pubkey
+	towerPath string
+	tower     *consensus.Tower
+	agg       *consensus.Aggregator
+	stakes    map[sdk.Pubkey]uint64 // vote account -> stake
+	fork      consensus.Ancestors
+}
+
+func newVoter(g *genesis.Genesis, identity sdk.Keypair, towerPath string) *voter {
+	v := &voter{identity: identity, towerPath: towerPath, tower: consensus.NewTower(),
+		stakes: make(map[sdk.Pubkey]uint64), fork: consensus.NewAncestors(0)}
+	var total uint64
+	for _, val := range g.Validators {
+		v.stakes[val.VoteAccount] = val.StakeLamports
+		total += val.StakeLamports
+		if val.Identity == identity.Pubkey() {
+			v.voteAcct = val.VoteAccount
+		}
+	}
+	v.agg = consensus.NewAggregator(total)
+	return v
+}
+
+// vote records a vote on the frozen bank in the tower, saves the tower, and
+// returns the TowerSync transaction to execute in the next slot: persist,
+// then send, so a crash can never forget a lockout already promised.
+func (v *voter) vote(bank *gnrt.Bank) (*sdk.Transaction, error) {
+	v.fork[bank.Slot()] = struct{}{}
+	v.tower.RecordVote(bank.Slot(), bank.Hash())
+	if v.towerPath != "" {
+		if err := writeFileAtomic(v.towerPath, v.tower.Marshal()); err != nil {
+			return nil, fmt.Errorf("save tower: %w", err)
+		}
+	}
+	ts := bank.Clock().UnixTimestamp
+	data, err := v.tower.TowerSyncData(bank.Hash(), &ts)
+	if err != nil {
+		return nil, err
+	}
+	ix := sdk.Instruction{ProgramID: vote.ID, Data: data, Accounts: []sdk.AccountMeta{
+		{Pubkey: v.voteAcct, IsWritable: true}, {Pubkey: v.identity.Pubkey(), IsSigner: true}}}
+	return sdk.NewTransaction([]sdk.Instruction{ix}, bank.LastBlockhash(), v.identity)
+}
+
+// commitment observes every staked validator's vote account as the bank
+// holds it and returns the fork's commitment levels.
+func (v *voter) commitment(bank *gnrt.Bank) consensus.Levels {
+	for acct, stake := range v.stakes {
+		a := bank.Account(acct)
+		if a == nil {
+			continue
+		}
+		st, err := vote.DecodeState(a.Data)
+		if err != nil {
+			continue
+		}
+		last, ok := st.LastVotedSlot()
+		if !ok {
+			continue
+		}
+		tower := make([]uint64, 0, len(st.Votes))
+		for _, lv := range st.Votes {
+			tower = append(tower, lv.Slot)
+		}
+		v.agg.Observe(consensus.Observation{Validator: acct, Slot: last, HasRoot: st.HasRoot, Root: st.RootSlot, Stake: stake, Tower: tower})
+	}
+	return v.agg.Levels(bank.Slot(), v.fork)
 }
 
 // fill moves what sigverify has passed into the buffer, shedding the lowest
