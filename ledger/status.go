@@ -181,6 +181,11 @@ func (l *Ledger) findStatus(sig sdk.Signature) (uint64, []byte, error) {
 			return 0, nil, fmt.Errorf("status %s: %w: key length %d", sig, ErrCorrupt, len(k))
 		}
 		slot := binary.BigEndian.Uint64(k[1+sdk.SignatureSize:])
+		// A dead slot's statuses (a block abandoned after a crash, or one
+		// that failed replay) describe nothing that happened.
+		if m, err := l.SlotMeta(slot); err == nil && m.Dead {
+			continue
+		}
 		rooted, err := l.IsRoot(slot)
 		if err != nil {
 			return 0, nil, err
@@ -267,6 +272,9 @@ func (l *Ledger) SignaturesForAddress(addr sdk.Pubkey, q SignatureQuery) ([]Addr
 		}
 		if q.Visible != nil && !q.Visible(slot) {
 			continue
+		}
+		if m, err := l.SlotMeta(slot); err == nil && m.Dead {
+			continue // an abandoned block's transactions never happened
 		}
 		v, err := it.ValueAndErr()
 		if err != nil {

@@ -151,3 +151,26 @@ func TestWriteStatusesRejectsRecordOfAnotherSlot(t *testing.T) {
 		t.Fatalf("half-written: %v", err)
 	}
 }
+
+// TestStatusOfADeadSlotIsIgnored: a status written for a slot later marked
+// dead (a block abandoned after a crash) is not the transaction's status.
+func TestStatusOfADeadSlotIsIgnored(t *testing.T) {
+	l := openMem(t)
+	rng := rand.New(rand.NewPCG(7, 7))
+	rec := testStatus(rng, 5, 0, []sdk.Pubkey{randKey(rng)})
+	if err := l.WriteStatuses(5, []StatusRecord{rec}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.GetStatus(rec.Signature); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.InsertShreds(testSlot(rng, 5, 4, 2, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.MarkDead(5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.GetStatus(rec.Signature); !errors.Is(err, ErrStatusNotFound) {
+		t.Fatalf("dead slot's status still found: %v", err)
+	}
+}

@@ -60,10 +60,6 @@ func devCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error
 		return fmt.Errorf("open ledger %s: %w", store, err)
 	}
 	defer l.Close()
-	// A ledger that has persisted any root (genesis included) has run.
-	if root, _, _, err := l.LoadRootedAccounts(); err == nil {
-		return fmt.Errorf("ledger %s already has slots (root %d); restarting from an existing ledger is not built yet, use --reset", *ledgerDir, root)
-	}
 	cfg := node.Config{Genesis: g, Identity: identity, Ledger: l, TPUAddr: fmt.Sprintf("127.0.0.1:%d", *tpuPort), Logger: log,
 		TowerPath: filepath.Join(*ledgerDir, "tower.bin")}
 	if *metricsPort >= 0 {

@@ -85,7 +85,6 @@ func TestRunStartsFromAGenesisFileAndRefusesMistakes(t *testing.T) {
 		{"identity not the genesis validator", []string{"--identity", "other.json", "--ledger", filepath.Join(dir, "l3"), "--genesis", "genesis.bin"}, "not its only one", 1},
 		{"missing identity file", []string{"--identity", "missing.json", "--ledger", filepath.Join(dir, "l4"), "--genesis", "genesis.bin"}, "missing.json", 1},
 		{"new ledger without a genesis", []string{"--identity", "id.json", "--ledger", filepath.Join(dir, "l5")}, "pass --genesis", 1},
-		{"existing ledger with slots", []string{"--identity", "id.json", "--ledger", ledgerDir}, "already has slots", 1},
 		{"corrupt genesis file", []string{"--identity", "id.json", "--ledger", filepath.Join(dir, "l6"), "--genesis", "id.json"}, "genesis", 1},
 		{"no identity", []string{"--ledger", ledgerDir}, "--identity is required", 2},
 	}

@@ -84,10 +84,6 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("open ledger %s: %w", store, err)
 	}
 	defer l.Close()
-	// A ledger that has persisted any root (genesis included) has run.
-	if root, _, _, err := l.LoadRootedAccounts(); err == nil {
-		return fmt.Errorf("ledger %s already has slots (root %d); restarting from an existing ledger is not built yet", *ledgerDir, root)
-	}
 	cfg := node.Config{Genesis: g, Identity: identity, Ledger: l, Logger: log, LimitLedgerShreds: *limit,
 		TowerPath: filepath.Join(*ledgerDir, "tower.bin")}
 	if *metricsPort >= 0 {

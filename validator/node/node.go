@@ -70,6 +70,7 @@ type Node struct {
 	log     *slog.Logger
 	forks   *gnrt.Forks
 	tpu     *tpu.Server
+	start   start
 	metrics net.Listener
 	stats   Stats
 	gauges  gauges
@@ -85,17 +86,33 @@ func New(cfg Config) (*Node, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	g := cfg.Genesis
-	root, err := gnrt.NewGenesisBank(g.RuntimeConfig(), g.GenesisAccounts(), gnrt.NewAccounts(), gnrt.NewStatusCache())
-	if err != nil {
-		return nil, fmt.Errorf("node: %w", err)
+	var forks *gnrt.Forks
+	var st start
+	switch rootSlot, _, changes, err := cfg.Ledger.LoadRootedAccounts(); {
+	case errors.Is(err, ledger.ErrNoRoot):
+		root, err := gnrt.NewGenesisBank(g.RuntimeConfig(), g.GenesisAccounts(), gnrt.NewAccounts(), gnrt.NewStatusCache())
+		if err != nil {
+			return nil, fmt.Errorf("node: %w", err)
+		}
+		forks = gnrt.NewForks(root, cfg.Ledger)
+		if err := forks.PersistGenesis(); err != nil {
+			return nil, fmt.Errorf("node: %w", err)
+		}
+		st = start{parent: root, slot: 1, tower: consensus.NewTower()}
+	case err != nil:
+		return nil, fmt.Errorf("node: load root: %w", err)
+	default:
+		began := time.Now()
+		if forks, st, err = restore(cfg, rootSlot, changes); err != nil {
+			return nil, fmt.Errorf("node: %w", err)
+		}
+		cfg.Logger.Info("restarted from the ledger", "root", rootSlot, "replayed_to", st.parent.Slot(),
+			"accounts", len(changes), "ms", time.Since(began).Milliseconds())
 	}
-	forks := gnrt.NewForks(root, cfg.Ledger)
-	if err := forks.PersistGenesis(); err != nil {
-		return nil, fmt.Errorf("node: %w", err)
-	}
-	n := &Node{cfg: cfg, log: cfg.Logger, forks: forks,
+	n := &Node{cfg: cfg, log: cfg.Logger, forks: forks, start: st,
 		tpuToSigverify:     make(chan tpu.Packet, tpuToSigverifyCap),
 		sigverifyToBanking: make(chan *sdk.Transaction, sigverifyToBankingCap)}
+	var err error
 	n.tpu, err = tpu.New(tpu.Config{Addr: cfg.TPUAddr, Identity: cfg.Identity, Out: n.tpuToSigverify, Logger: cfg.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("node: tpu: %w", err)
@@ -273,7 +290,8 @@ type pending struct {
 // wall time; at each slot's end the bank is frozen and the slot stored.
 func (n *Node) lead(ctx context.Context) error {
 	g := n.cfg.Genesis
-	rec, err := poh.NewRecorder(g.Hash(), g.TicksPerSlot, g.PohConfig())
+	parent := n.start.parent
+	rec, err := poh.NewRecorder(parent.LastBlockhash(), n.start.slot*g.TicksPerSlot, g.PohConfig())
 	if err != nil {
 		return fmt.Errorf("node: poh: %w", err)
 	}
@@ -284,12 +302,11 @@ func (n *Node) lead(ctx context.Context) error {
 	exec := gnrt.NewExecutor(0)
 	defer exec.Close()
 	tick := g.SlotDuration / time.Duration(g.TicksPerSlot)
-	parent := n.forks.Root()
 	var buffer []pending
-	v := newVoter(g, n.cfg.Identity, n.cfg.TowerPath)
+	v := newVoter(g, n.cfg.Identity, n.cfg.TowerPath, n.start.tower, n.forks)
 	var voteTx *sdk.Transaction
 	next := time.Now()
-	for slot := uint64(1); ; slot++ {
+	for slot := n.start.slot; ; slot++ {
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -435,9 +452,9 @@ type voter struct {
 	fork      consensus.Ancestors
 }
 
-func newVoter(g *genesis.Genesis, identity sdk.Keypair, towerPath string) *voter {
-	v := &voter{identity: identity, towerPath: towerPath, tower: consensus.NewTower(),
-		stakes: make(map[sdk.Pubkey]uint64), fork: consensus.NewAncestors(0)}
+func newVoter(g *genesis.Genesis, identity sdk.Keypair, towerPath string, tower *consensus.Tower, forks *gnrt.Forks) *voter {
+	v := &voter{identity: identity, towerPath: towerPath, tower: tower,
+		stakes: make(map[sdk.Pubkey]uint64), fork: consensus.NewAncestors(forks.Banks()...)}
 	var total uint64
 	for _, val := range g.Validators {
 		v.stakes[val.VoteAccount] = val.StakeLamports
