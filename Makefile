@@ -9,7 +9,7 @@ BENCHCOUNT  ?= 1
 # Packages whose code runs on several goroutines at once (pipeline stages, and
 # sdk, whose verifiers every sigverify worker calls concurrently). They run a
 # second time under the race detector.
-RACE_PKGS := ./sdk/... ./runtime/... ./poh/... ./turbine/... ./internal/... ./ledger/... ./tpu/... ./consensus/...
+RACE_PKGS := ./sdk/... ./runtime/... ./poh/... ./turbine/... ./internal/... ./ledger/... ./tpu/... ./consensus/... ./validator/node/...
 
 # Every fuzz target, as package:Target. The ledger's FuzzDecodeStatus and
 # FuzzDecodeStored run their seeds in `make test` but are left out here: under

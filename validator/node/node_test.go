@@ -1,10 +1,19 @@
 package node
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/gnomon-chain/gnomon/genesis"
+	"github.com/gnomon-chain/gnomon/ledger"
 	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
+	"github.com/gnomon-chain/gnomon/runtime/programs/system"
 	"github.com/gnomon-chain/gnomon/sdk"
+	"github.com/gnomon-chain/gnomon/tpu"
 )
 
 // TestFullBufferShedsLowestPrices: past its capacity the leader's buffer
@@ -38,5 +47,67 @@ func TestFullBufferShedsLowestPrices(t *testing.T) {
 		if p.price < 100 {
 			t.Fatalf("a price-%d transaction survived", p.price)
 		}
+	}
+}
+
+// TestNodeRunsInProcess runs a node on an in-memory ledger with its TPU on
+// a free port, sends transfers through a QUIC client, and stops it; under
+// -race this exercises every stage's goroutines together.
+func TestNodeRunsInProcess(t *testing.T) {
+	faucet := sdk.KeypairFromSeed([32]byte{9})
+	identity := sdk.KeypairFromSeed([32]byte{8})
+	g := genesis.DevGenesis(identity.Pubkey(), sdk.Pubkey{0x0e}, faucet.Pubkey(), time.Unix(1_700_000_000, 0))
+	l, err := ledger.Open("ledger", ledger.Options{FS: vfs.NewMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	n, err := New(Config{Genesis: &g, Identity: identity, Ledger: l, TPUAddr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0",
+		TowerPath: filepath.Join(t.TempDir(), "tower.bin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }()
+	client, err := tpu.Dial(ctx, n.TPUAddr().String(), faucet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sigs []sdk.Signature
+	for i := 0; i < 20; i++ {
+		tx, err := sdk.NewTransaction([]sdk.Instruction{{ProgramID: system.ID, Data: system.TransferData(1_000_000_000),
+			Accounts: []sdk.AccountMeta{{Pubkey: faucet.Pubkey(), IsSigner: true, IsWritable: true}, {Pubkey: sdk.Pubkey{0x55, byte(i)}, IsWritable: true}}}},
+			g.Hash(), faucet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := tx.MarshalBinary()
+		if err := client.Send(ctx, raw); err != nil {
+			t.Fatal(err)
+		}
+		sigs = append(sigs, tx.Signatures[0])
+	}
+	// Wait until all have a status (polling; the ledger is safe to read
+	// while the node writes it).
+	deadline := time.Now().Add(20 * time.Second)
+	for _, sig := range sigs {
+		for {
+			if _, err := l.GetStatus(sig); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("transfer %s did not land", sig)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	client.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Stats().Committed.Load(); got < 20 {
+		t.Fatalf("committed %d", got)
 	}
 }
