@@ -92,10 +92,39 @@ func (a *Aggregator) ObserveTower(validator sdk.Pubkey, stake uint64, t *Tower) 
 // tower, root) that lies on fork covers exactly the fork's slots at or
 // below it.
 func (a *Aggregator) Confirmed(fork Ancestors) (uint64, bool) {
+	return a.confirmed(func(o Observation) (uint64, bool) { return highestOnFork(o, fork) })
+}
+
+// ConfirmedWith is Confirmed where a vote for a slot off the fork also
+// counts for the highest slot the two forks share, which tree (the node's
+// fork choice) knows: a validator voting on a sibling fork has still voted
+// for every ancestor of its vote, as optimistic confirmation counts it.
+func (a *Aggregator) ConfirmedWith(fork Ancestors, tree *ForkChoice) (uint64, bool) {
+	return a.confirmed(func(o Observation) (uint64, bool) {
+		best, found := highestOnFork(o, fork)
+		if fork.Contains(o.Slot) || tree == nil || !tree.Contains(o.Slot) {
+			return best, found
+		}
+		anc, err := tree.Fork(o.Slot)
+		if err != nil {
+			return best, found
+		}
+		for s := range anc {
+			if fork.Contains(s) && (!found || s > best) {
+				best, found = s, true
+			}
+		}
+		return best, found
+	})
+}
+
+// confirmed finds the highest slot that votes holding two thirds of the
+// stake cover, where cover says which slot of the fork a vote counts for.
+func (a *Aggregator) confirmed(coverOf func(Observation) (uint64, bool)) (uint64, bool) {
 	type cover struct{ slot, stake uint64 }
 	covers := make([]cover, 0, len(a.votes))
 	for _, o := range a.votes {
-		h, ok := highestOnFork(o, fork)
+		h, ok := coverOf(o)
 		if ok {
 			covers = append(covers, cover{h, o.Stake})
 		}

@@ -165,7 +165,7 @@ func (sc *scenario) expect(f []string) string {
 		if err != nil {
 			return err.Error()
 		}
-		got, ok = sc.aggregator().Confirmed(fork)
+		got, ok = sc.aggregator().ConfirmedWith(fork, sc.fc)
 	case f[0] == "finalized" && len(f) == 2:
 		got, ok = sc.aggregator().Finalized()
 	case f[0] == "root" && len(f) == 3:
