@@ -158,8 +158,27 @@ func create(c *invoke.Context, recentSlot uint64, bump uint8) error {
 	return overwriteMeta(data, newMeta(authorityKey))
 }
 
+// mutableTable is the prefix Freeze, Extend and Deactivate share: an
+// authorized, decoded table that is neither frozen (frozenMsg is logged if
+// it is) nor held by another authority. Close checks its recipient between
+// these steps, so it calls them one by one.
+func mutableTable(c *invoke.Context, frozenMsg string) (*invoke.Account, Table, error) {
+	acct, authority, err := authorizedTable(c)
+	if err != nil {
+		return nil, Table{}, err
+	}
+	t, err := DecodeTable(acct.Data())
+	if err != nil {
+		return nil, Table{}, err
+	}
+	if err := checkAuthority(c, t.Meta, authority, frozenMsg); err != nil {
+		return nil, Table{}, err
+	}
+	return acct, t, nil
+}
+
 // authorizedTable checks what every instruction after creation checks: the
-// table belongs to this program, account 1 signs, and the table decodes.
+// table belongs to this program and account 1 signs.
 func authorizedTable(c *invoke.Context) (*invoke.Account, sdk.Pubkey, error) {
 	table, err := c.Account(0)
 	if err != nil {
@@ -195,15 +214,8 @@ func checkAuthority(c *invoke.Context, m Meta, authority sdk.Pubkey, frozenMsg s
 }
 
 func freeze(c *invoke.Context) error {
-	acct, authority, err := authorizedTable(c)
+	acct, t, err := mutableTable(c, "Lookup table is already frozen")
 	if err != nil {
-		return err
-	}
-	t, err := DecodeTable(acct.Data())
-	if err != nil {
-		return err
-	}
-	if err := checkAuthority(c, t.Meta, authority, "Lookup table is already frozen"); err != nil {
 		return err
 	}
 	if t.Meta.DeactivationSlot != activeSlot {
@@ -223,15 +235,8 @@ func freeze(c *invoke.Context) error {
 }
 
 func extend(c *invoke.Context, addrs []sdk.Pubkey) error {
-	acct, authority, err := authorizedTable(c)
+	acct, t, err := mutableTable(c, "")
 	if err != nil {
-		return err
-	}
-	t, err := DecodeTable(acct.Data())
-	if err != nil {
-		return err
-	}
-	if err := checkAuthority(c, t.Meta, authority, ""); err != nil {
 		return err
 	}
 	if t.Meta.DeactivationSlot != activeSlot {
@@ -286,15 +291,8 @@ func extend(c *invoke.Context, addrs []sdk.Pubkey) error {
 }
 
 func deactivate(c *invoke.Context) error {
-	acct, authority, err := authorizedTable(c)
+	acct, t, err := mutableTable(c, "Lookup table is frozen")
 	if err != nil {
-		return err
-	}
-	t, err := DecodeTable(acct.Data())
-	if err != nil {
-		return err
-	}
-	if err := checkAuthority(c, t.Meta, authority, "Lookup table is frozen"); err != nil {
 		return err
 	}
 	if t.Meta.DeactivationSlot != activeSlot {

@@ -8,23 +8,7 @@ import (
 // approve serves Approve (source, delegate, owner) and ApproveChecked
 // (source, mint, delegate, owner), each followed by multisig signers.
 func approve(c *invoke.Context, amount uint64, checked bool, decimals uint8) error {
-	src, err := c.Account(0)
-	if err != nil {
-		return err
-	}
-	next := 1
-	var mint *invoke.Account
-	if checked {
-		if mint, err = c.Account(1); err != nil {
-			return err
-		}
-		next = 2
-	}
-	delegate, err := c.Account(next)
-	if err != nil {
-		return err
-	}
-	owner, err := c.Account(next + 1)
+	src, mint, delegate, owner, signers, err := checkedAccounts(c, checked)
 	if err != nil {
 		return err
 	}
@@ -40,7 +24,7 @@ func approve(c *invoke.Context, amount uint64, checked bool, decimals uint8) err
 			return err
 		}
 	}
-	if err := validateOwner(c, st.Owner, owner, next+2); err != nil {
+	if err := validateOwner(c, st.Owner, owner, signers); err != nil {
 		return err
 	}
 	st.Delegate = SomePubkey(delegate.Key())
@@ -172,15 +156,7 @@ func setAuthority(c *invoke.Context, t AuthorityType, newAuthority COptionPubkey
 // toggleFreeze serves FreezeAccount and ThawAccount: account, mint, freeze
 // authority, [signers].
 func toggleFreeze(c *invoke.Context, freeze bool) error {
-	src, err := c.Account(0)
-	if err != nil {
-		return err
-	}
-	mint, err := c.Account(1)
-	if err != nil {
-		return err
-	}
-	auth, err := c.Account(2)
+	src, mint, auth, err := threeAccounts(c)
 	if err != nil {
 		return err
 	}

@@ -111,6 +111,44 @@ func process(c *invoke.Context) error {
 	return ErrInvalidInstruction
 }
 
+// threeAccounts fetches accounts 0, 1 and 2, the shape MintTo, Burn,
+// CloseAccount and Freeze/Thaw share; multisig signers follow from 3.
+func threeAccounts(c *invoke.Context) (a, b, d *invoke.Account, err error) {
+	if a, err = c.Account(0); err != nil {
+		return nil, nil, nil, err
+	}
+	if b, err = c.Account(1); err != nil {
+		return nil, nil, nil, err
+	}
+	if d, err = c.Account(2); err != nil {
+		return nil, nil, nil, err
+	}
+	return a, b, d, nil
+}
+
+// checkedAccounts fetches the shape Transfer and Approve share with their
+// Checked forms: source, the mint only when checked, target, authority.
+// signers is the index of the first multisig signer.
+func checkedAccounts(c *invoke.Context, checked bool) (src, mint, target, auth *invoke.Account, signers int, err error) {
+	if src, err = c.Account(0); err != nil {
+		return nil, nil, nil, nil, 0, err
+	}
+	next := 1
+	if checked {
+		if mint, err = c.Account(1); err != nil {
+			return nil, nil, nil, nil, 0, err
+		}
+		next = 2
+	}
+	if target, err = c.Account(next); err != nil {
+		return nil, nil, nil, nil, 0, err
+	}
+	if auth, err = c.Account(next + 1); err != nil {
+		return nil, nil, nil, nil, 0, err
+	}
+	return src, mint, target, auth, next + 2, nil
+}
+
 // validateOwner is spl-token's owner check. The authority account must be
 // the expected key; if it is a multisig of this program, at least m of its
 // signers must be among the accounts from signersFrom on and have signed,

@@ -7,15 +7,7 @@ import (
 
 // mintTo serves MintTo and MintToChecked: mint, destination, authority, [signers].
 func mintTo(c *invoke.Context, amount uint64, checked bool, decimals uint8) error {
-	mint, err := c.Account(0)
-	if err != nil {
-		return err
-	}
-	dst, err := c.Account(1)
-	if err != nil {
-		return err
-	}
-	auth, err := c.Account(2)
+	mint, dst, auth, err := threeAccounts(c)
 	if err != nil {
 		return err
 	}
@@ -66,15 +58,7 @@ func mintTo(c *invoke.Context, amount uint64, checked bool, decimals uint8) erro
 
 // burn serves Burn and BurnChecked: source, mint, authority, [signers].
 func burn(c *invoke.Context, amount uint64, checked bool, decimals uint8) error {
-	src, err := c.Account(0)
-	if err != nil {
-		return err
-	}
-	mint, err := c.Account(1)
-	if err != nil {
-		return err
-	}
-	auth, err := c.Account(2)
+	src, mint, auth, err := threeAccounts(c)
 	if err != nil {
 		return err
 	}
@@ -144,15 +128,7 @@ func ownerIsUnsignable(owner sdk.Pubkey) bool {
 // transaction. Non-native accounts must be empty of tokens first; wrapped SOL
 // accounts may close with a balance, which leaves as lamports.
 func closeAccount(c *invoke.Context) error {
-	src, err := c.Account(0)
-	if err != nil {
-		return err
-	}
-	dst, err := c.Account(1)
-	if err != nil {
-		return err
-	}
-	auth, err := c.Account(2)
+	src, dst, auth, err := threeAccounts(c)
 	if err != nil {
 		return err
 	}

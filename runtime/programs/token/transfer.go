@@ -16,23 +16,7 @@ import (
 // through DataMut. The checks run in the on-chain order; nothing is written
 // until all of them pass.
 func transfer(c *invoke.Context, amount uint64, checked bool, decimals uint8) error {
-	src, err := c.Account(0)
-	if err != nil {
-		return err
-	}
-	next := 1
-	var mint *invoke.Account
-	if checked {
-		if mint, err = c.Account(1); err != nil {
-			return err
-		}
-		next = 2
-	}
-	dst, err := c.Account(next)
-	if err != nil {
-		return err
-	}
-	auth, err := c.Account(next + 1)
+	src, mint, dst, auth, signers, err := checkedAccounts(c, checked)
 	if err != nil {
 		return err
 	}
@@ -72,7 +56,7 @@ func transfer(c *invoke.Context, amount uint64, checked bool, decimals uint8) er
 	byDelegate := false
 	var delegated uint64
 	if sd[acctDelegateOff] == 1 && auth.Key() == sdk.Pubkey(sd[acctDelegateOff+4:acctDelegateOff+36]) {
-		if err := validateOwner(c, auth.Key(), auth, next+2); err != nil {
+		if err := validateOwner(c, auth.Key(), auth, signers); err != nil {
 			return err
 		}
 		delegated = binary.LittleEndian.Uint64(sd[acctDelegatedAmountOff:])
@@ -80,7 +64,7 @@ func transfer(c *invoke.Context, amount uint64, checked bool, decimals uint8) er
 			return ErrInsufficientFunds
 		}
 		byDelegate = !selfTransfer
-	} else if err := validateOwner(c, sdk.Pubkey(sd[acctOwnerOff:acctOwnerOff+32]), auth, next+2); err != nil {
+	} else if err := validateOwner(c, sdk.Pubkey(sd[acctOwnerOff:acctOwnerOff+32]), auth, signers); err != nil {
 		return err
 	}
 
