@@ -119,7 +119,8 @@ func (a *Aggregator) ConfirmedWith(fork Ancestors, tree *ForkChoice) (uint64, bo
 }
 
 // confirmed finds the highest slot that votes holding two thirds of the
-// stake cover, where cover says which slot of the fork a vote counts for.
+// stake cover, where coverOf says which slot a vote counts for (a slot of
+// the fork for confirmation, the vote's root for finality).
 func (a *Aggregator) confirmed(coverOf func(Observation) (uint64, bool)) (uint64, bool) {
 	type cover struct{ slot, stake uint64 }
 	covers := make([]cover, 0, len(a.votes))
@@ -161,21 +162,7 @@ func highestOnFork(o Observation, fork Ancestors) (uint64, bool) {
 // more than a third breaks its lockouts, so the roots of honest validators
 // lie on one chain and a root at or above r implies r.
 func (a *Aggregator) Finalized() (uint64, bool) {
-	roots := make([]Observation, 0, len(a.votes))
-	for _, o := range a.votes {
-		if o.HasRoot {
-			roots = append(roots, o)
-		}
-	}
-	slices.SortFunc(roots, func(x, y Observation) int { return cmp.Compare(y.Root, x.Root) })
-	var stake uint64
-	for _, o := range roots {
-		stake = addStake(stake, o.Stake)
-		if atLeastTwoThirds(stake, a.totalStake) {
-			return o.Root, true
-		}
-	}
-	return 0, false
+	return a.confirmed(func(o Observation) (uint64, bool) { return o.Root, o.HasRoot })
 }
 
 // Levels returns the commitment of the node's fork: processed is the
