@@ -103,8 +103,8 @@ type programAccountsConfig struct {
 // filter is one getProgramAccounts filter: dataSize, memcmp or
 // tokenAccountState.
 type filter struct {
-	DataSize          *uint64 `json:"dataSize"`
-	Memcmp            *memcmp `json:"memcmp"`
+	DataSize          *uint64   `json:"dataSize"`
+	Memcmp            *memcmp   `json:"memcmp"`
 	TokenAccountState *struct{} `json:"tokenAccountState"`
 }
 

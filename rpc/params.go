@@ -191,7 +191,7 @@ type rpcContext struct {
 
 type withContext struct {
 	Context rpcContext `json:"context"`
-	Value   any     `json:"value"`
+	Value   any        `json:"value"`
 }
 
 func inContext(slot uint64, v any) withContext {

@@ -313,8 +313,8 @@ func (p *pubsub) subscribe(conn *wsConn, kind subKind, prm params) (any, *Error)
 			break
 		}
 		var m struct {
-			Mentions         []string `json:"mentions"`
-			MentionsAccount  *string  `json:"mentionsAccountOrProgram"`
+			Mentions        []string `json:"mentions"`
+			MentionsAccount *string  `json:"mentionsAccountOrProgram"`
 		}
 		if err := prm.decode(0, &m); err != nil {
 			return nil, err

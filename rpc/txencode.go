@@ -52,7 +52,7 @@ type uiCompiledInstruction struct {
 }
 
 type uiLookup struct {
-	AccountKey      string  `json:"accountKey"`
+	AccountKey      string `json:"accountKey"`
 	WritableIndexes uint8s `json:"writableIndexes"`
 	ReadonlyIndexes uint8s `json:"readonlyIndexes"`
 }
