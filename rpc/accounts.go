@@ -8,6 +8,7 @@ import (
 
 	"github.com/mr-tron/base58"
 
+	"github.com/gnomon-chain/gnomon/rpc/parsed"
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
 	"github.com/gnomon-chain/gnomon/runtime/programs/token"
 	"github.com/gnomon-chain/gnomon/sdk"
@@ -248,20 +249,20 @@ func (s *Server) programCandidates(b *gnrt.Bank, program sdk.Pubkey, fs []filter
 }
 
 // tokenAmountOf reads a token account's balance with its mint's decimals.
-func tokenAmountOf(b *gnrt.Bank, k sdk.Pubkey) (tokenAmount, *Error) {
+func tokenAmountOf(b *gnrt.Bank, k sdk.Pubkey) (parsed.TokenAmount, *Error) {
 	a := b.Account(k)
 	if a == nil || a.Owner != token.ID {
-		return tokenAmount{}, invalidParams("Invalid param: not a Token account")
+		return parsed.TokenAmount{}, invalidParams("Invalid param: not a Token account")
 	}
 	ta, err := token.DecodeAccount(a.Data)
 	if err != nil {
-		return tokenAmount{}, invalidParams("Invalid param: not a Token account")
+		return parsed.TokenAmount{}, invalidParams("Invalid param: not a Token account")
 	}
 	dec, ok := mintDecimals(b)(ta.Mint)
 	if !ok {
-		return tokenAmount{}, invalidParams("Invalid param: could not find mint")
+		return parsed.TokenAmount{}, invalidParams("Invalid param: could not find mint")
 	}
-	return newTokenAmount(ta.Amount, dec), nil
+	return parsed.NewTokenAmount(ta.Amount, dec), nil
 }
 
 func getTokenAccountBalance(s *Server, _ context.Context, p params) (any, *Error) {
@@ -297,7 +298,7 @@ func getTokenSupply(s *Server, _ context.Context, p params) (any, *Error) {
 	if derr != nil {
 		return nil, invalidParams("Invalid param: not a Token mint")
 	}
-	return inContext(b.Slot(), newTokenAmount(m.Supply, m.Decimals)), nil
+	return inContext(b.Slot(), parsed.NewTokenAmount(m.Supply, m.Decimals)), nil
 }
 
 // tokenAccountsFilter is the second parameter of the token-accounts-by
@@ -407,7 +408,7 @@ func getTokenLargestAccounts(s *Server, _ context.Context, p params) (any, *Erro
 	}
 	type holder struct {
 		Address string `json:"address"`
-		tokenAmount
+		parsed.TokenAmount
 		amount uint64
 	}
 	var hs []holder
@@ -416,7 +417,7 @@ func getTokenLargestAccounts(s *Server, _ context.Context, p params) (any, *Erro
 		if derr != nil {
 			continue
 		}
-		hs = append(hs, holder{Address: ka.Pubkey.String(), tokenAmount: newTokenAmount(ta.Amount, dec), amount: ta.Amount})
+		hs = append(hs, holder{Address: ka.Pubkey.String(), TokenAmount: parsed.NewTokenAmount(ta.Amount, dec), amount: ta.Amount})
 	}
 	slices.SortStableFunc(hs, func(x, y holder) int {
 		switch {

@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"encoding/base64"
-	"strconv"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/mr-tron/base58"
@@ -80,21 +79,4 @@ func mintDecimals(bank *gnrt.Bank) func(sdk.Pubkey) (uint8, bool) {
 		}
 		return m.Decimals, true
 	}
-}
-
-// tokenAmount is Solana's UiTokenAmount.
-type tokenAmount struct {
-	Amount         string   `json:"amount"`
-	Decimals       uint8    `json:"decimals"`
-	UIAmount       *float64 `json:"uiAmount"`
-	UIAmountString string   `json:"uiAmountString"`
-}
-
-func newTokenAmount(amount uint64, decimals uint8) tokenAmount {
-	s := token.AmountToUIAmount(amount, decimals)
-	t := tokenAmount{Amount: strconv.FormatUint(amount, 10), Decimals: decimals, UIAmountString: s}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		t.UIAmount = &f
-	}
-	return t
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/mr-tron/base58"
 
 	"github.com/gnomon-chain/gnomon/ledger"
+	"github.com/gnomon-chain/gnomon/rpc/parsed"
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
@@ -84,14 +85,6 @@ type uiRawInstruction struct {
 	StackHeight *uint32  `json:"stackHeight"`
 }
 
-type uiTokenBalance struct {
-	AccountIndex  uint8       `json:"accountIndex"`
-	Mint          string      `json:"mint"`
-	Owner         string      `json:"owner"`
-	ProgramID     string      `json:"programId"`
-	UITokenAmount tokenAmount `json:"uiTokenAmount"`
-}
-
 type uiLoaded struct {
 	Writable []string `json:"writable"`
 	Readonly []string `json:"readonly"`
@@ -103,19 +96,19 @@ type uiReturnData struct {
 }
 
 type uiMeta struct {
-	Err                  json.RawMessage  `json:"err"`
-	Status               map[string]any   `json:"status"`
-	Fee                  uint64           `json:"fee"`
-	PreBalances          []uint64         `json:"preBalances"`
-	PostBalances         []uint64         `json:"postBalances"`
-	InnerInstructions    []any            `json:"innerInstructions"`
-	LogMessages          []string         `json:"logMessages"`
-	PreTokenBalances     []uiTokenBalance `json:"preTokenBalances"`
-	PostTokenBalances    []uiTokenBalance `json:"postTokenBalances"`
-	Rewards              []any            `json:"rewards"`
-	LoadedAddresses      *uiLoaded        `json:"loadedAddresses,omitempty"`
-	ReturnData           *uiReturnData    `json:"returnData,omitempty"`
-	ComputeUnitsConsumed uint64           `json:"computeUnitsConsumed"`
+	Err                  json.RawMessage       `json:"err"`
+	Status               map[string]any        `json:"status"`
+	Fee                  uint64                `json:"fee"`
+	PreBalances          []uint64              `json:"preBalances"`
+	PostBalances         []uint64              `json:"postBalances"`
+	InnerInstructions    []any                 `json:"innerInstructions"`
+	LogMessages          []string              `json:"logMessages"`
+	PreTokenBalances     []parsed.TokenBalance `json:"preTokenBalances"`
+	PostTokenBalances    []parsed.TokenBalance `json:"postTokenBalances"`
+	Rewards              []any                 `json:"rewards"`
+	LoadedAddresses      *uiLoaded             `json:"loadedAddresses,omitempty"`
+	ReturnData           *uiReturnData         `json:"returnData,omitempty"`
+	ComputeUnitsConsumed uint64                `json:"computeUnitsConsumed"`
 }
 
 // txWithMeta is one transaction of getBlock, or getTransaction's result
@@ -148,11 +141,11 @@ func statusJSON(raw []byte) map[string]any {
 	return map[string]any{"Err": json.RawMessage(raw)}
 }
 
-func tokenBalances(tbs []gnrt.TokenBalance) []uiTokenBalance {
-	out := make([]uiTokenBalance, len(tbs))
+func tokenBalances(tbs []gnrt.TokenBalance) []parsed.TokenBalance {
+	out := make([]parsed.TokenBalance, len(tbs))
 	for i, tb := range tbs {
-		out[i] = uiTokenBalance{AccountIndex: tb.AccountIndex, Mint: tb.Mint.String(), Owner: tb.Owner.String(),
-			ProgramID: tb.ProgramID.String(), UITokenAmount: newTokenAmount(tb.Amount, tb.Decimals)}
+		out[i] = parsed.TokenBalance{AccountIndex: tb.AccountIndex, Mint: tb.Mint.String(), Owner: tb.Owner.String(),
+			ProgramID: tb.ProgramID.String(), UITokenAmount: parsed.NewTokenAmount(tb.Amount, tb.Decimals)}
 	}
 	return out
 }
