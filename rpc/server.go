@@ -60,7 +60,9 @@ type Config struct {
 	// AirdropMaxLamports caps one airdrop; AirdropPerMinute caps what one
 	// address may receive in a minute (0: defaults).
 	AirdropMaxLamports, AirdropPerMinute uint64
-	Logger                               *slog.Logger
+	// WSQueue bounds each WebSocket client's outgoing queue (0: 4096).
+	WSQueue int
+	Logger  *slog.Logger
 }
 
 // Stats are the service's counters.
