@@ -12,19 +12,70 @@ import (
 // member is an empty list.
 type params []json.RawMessage
 
-func parseParams(raw json.RawMessage) (params, *Error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil, nil
+// paramsField is the request's params member. It splits the list while the
+// request is decoded, so the body is validated once: a second
+// json.Unmarshal of the list would scan it all again.
+type paramsField struct {
+	list     params
+	notAList bool
+}
+
+func (f *paramsField) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		return nil
+	case len(b) == 0 || b[0] != '[':
+		f.notAList = true
+		return nil
 	}
-	if raw[0] != '[' {
+	// b is valid JSON (encoding/json checked the whole body first): split
+	// the top-level elements by tracking depth outside strings.
+	depth, start, inString, escaped := 0, -1, false, false
+	for i := 1; i < len(b)-1; i++ {
+		c := b[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case '"':
+			inString = true
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+		case ',':
+			if depth == 0 {
+				f.list = append(f.list, bytes.TrimSpace(b[start:i]))
+				start = -1
+				continue
+			}
+		}
+		if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		f.list = append(f.list, bytes.TrimSpace(b[start:len(b)-1]))
+	}
+	return nil
+}
+
+func (f *paramsField) params() (params, *Error) {
+	if f.notAList {
 		return nil, invalidParams("Invalid params: invalid type: map, expected a sequence")
 	}
-	var p params
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return nil, invalidParams("Invalid params: %v", err)
-	}
-	return p, nil
+	return f.list, nil
 }
 
 // has reports whether parameter i is given and not null.
@@ -54,6 +105,11 @@ func (p params) decode(i int, v any) *Error {
 func (p params) str(i int) (string, *Error) {
 	if !p.has(i) {
 		return "", invalidParams("Invalid params: missing parameter %d", i)
+	}
+	// Most strings are base58 or base64 with nothing to unescape.
+	if raw := p[i]; len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 &&
+		bytes.IndexByte(raw[1:len(raw)-1], '"') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
 	}
 	var s string
 	if err := json.Unmarshal(p[i], &s); err != nil {

@@ -239,7 +239,7 @@ func (p *pubsub) handle(conn *wsConn, msg []byte) []byte {
 		writeError(&out, req.ID, invalidRequest("Invalid request"))
 		return out.Bytes()
 	}
-	prm, perr := parseParams(req.Params)
+	prm, perr := req.Params.params()
 	var result any
 	sub, isSub := subMethods[req.Method]
 	unsub, isUnsub := unsubMethods[req.Method]

@@ -258,7 +258,7 @@ type request struct {
 	JSONRPC string          `json:"jsonrpc"`
 	ID      json.RawMessage `json:"id"`
 	Method  string          `json:"method"`
-	Params  json.RawMessage `json:"params"`
+	Params  paramsField     `json:"params"`
 }
 
 // handle answers one body: an object, or an array of them (a batch).
@@ -324,7 +324,7 @@ func (s *Server) handleOne(ctx context.Context, raw []byte, out *bytes.Buffer) b
 		writeError(out, req.ID, &Error{Code: codeMethodNotFound, Message: "Method not found"})
 		return true
 	}
-	p, perr := parseParams(req.Params)
+	p, perr := req.Params.params()
 	var result any
 	if perr == nil {
 		result, perr = m(s, ctx, p)
@@ -344,6 +344,15 @@ func (s *Server) handleOne(ctx context.Context, raw []byte, out *bytes.Buffer) b
 func writeResult(out *bytes.Buffer, id json.RawMessage, result any) {
 	mark := out.Len()
 	out.WriteString(`{"jsonrpc":"2.0","result":`)
+	// Most answers are wrapped in a context: write the wrapper directly
+	// and leave only the value to reflection.
+	wc, wrapped := result.(withContext)
+	if wrapped {
+		out.WriteString(`{"context":{"slot":`)
+		out.Write(appendUint(out.AvailableBuffer(), wc.Context.Slot))
+		out.WriteString(`,"apiVersion":"` + Version + `"},"value":`)
+		result = wc.Value
+	}
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(result); err != nil {
@@ -352,6 +361,9 @@ func writeResult(out *bytes.Buffer, id json.RawMessage, result any) {
 		return
 	}
 	out.Truncate(out.Len() - 1) // Encode's newline
+	if wrapped {
+		out.WriteByte('}')
+	}
 	out.WriteString(`,"id":`)
 	writeID(out, id)
 	out.WriteByte('}')
