@@ -118,8 +118,7 @@ func FuzzPubsubHandle(f *testing.F) {
 	}
 	s := fuzzServer(f)
 	f.Fuzz(func(t *testing.T, msg []byte) {
-		conn := &wsConn{out: make(chan []byte, 16), done: make(chan struct{}), subs: make(map[uint64]*subscription),
-			cancel: func() {}}
+		conn := newWSConn(nil, 16, func() {})
 		reply := s.pubsub.handle(conn, msg)
 		if reply != nil && !json.Valid(reply) {
 			t.Fatalf("invalid JSON reply %q to %q", reply, msg)

@@ -34,7 +34,7 @@ type testNode struct {
 	client  *http.Client
 }
 
-func startNode(t *testing.T, wsQueue int) *testNode {
+func startNode(t testing.TB, wsQueue int) *testNode {
 	t.Helper()
 	faucet := sdk.KeypairFromSeed([32]byte{9})
 	identity := sdk.KeypairFromSeed([32]byte{8})
@@ -77,7 +77,7 @@ type rpcResponse struct {
 }
 
 // post sends a raw body and returns the HTTP status and body.
-func (tn *testNode) post(t *testing.T, body string) (int, []byte) {
+func (tn *testNode) post(t testing.TB, body string) (int, []byte) {
 	t.Helper()
 	resp, err := tn.client.Post(tn.url, "application/json; charset=utf-8", strings.NewReader(body))
 	if err != nil {
@@ -89,7 +89,7 @@ func (tn *testNode) post(t *testing.T, body string) (int, []byte) {
 }
 
 // call makes one JSON-RPC call and returns the decoded response.
-func (tn *testNode) call(t *testing.T, method string, params ...any) rpcResponse {
+func (tn *testNode) call(t testing.TB, method string, params ...any) rpcResponse {
 	t.Helper()
 	if params == nil {
 		params = []any{}
@@ -110,7 +110,7 @@ func (tn *testNode) call(t *testing.T, method string, params ...any) rpcResponse
 }
 
 // result calls method and decodes its result into v, failing on an error.
-func (tn *testNode) result(t *testing.T, v any, method string, params ...any) {
+func (tn *testNode) result(t testing.TB, v any, method string, params ...any) {
 	t.Helper()
 	r := tn.call(t, method, params...)
 	if r.Error != nil {
@@ -123,7 +123,7 @@ func (tn *testNode) result(t *testing.T, v any, method string, params ...any) {
 	}
 }
 
-func (tn *testNode) wantError(t *testing.T, code int, method string, params ...any) rpcError {
+func (tn *testNode) wantError(t testing.TB, code int, method string, params ...any) rpcError {
 	t.Helper()
 	r := tn.call(t, method, params...)
 	if r.Error == nil || r.Error.Code != code {
@@ -135,7 +135,7 @@ func (tn *testNode) wantError(t *testing.T, code int, method string, params ...a
 func commitment(c string) map[string]any { return map[string]any{"commitment": c} }
 
 // waitStatus polls getSignatureStatuses until sig reaches level.
-func (tn *testNode) waitStatus(t *testing.T, sig string, level string) map[string]any {
+func (tn *testNode) waitStatus(t testing.TB, sig string, level string) map[string]any {
 	t.Helper()
 	order := map[string]int{"processed": 0, "confirmed": 1, "finalized": 2}
 	deadline := time.Now().Add(30 * time.Second)
@@ -155,7 +155,7 @@ func (tn *testNode) waitStatus(t *testing.T, sig string, level string) map[strin
 	return nil
 }
 
-func (tn *testNode) blockhash(t *testing.T, level string) sdk.Hash {
+func (tn *testNode) blockhash(t testing.TB, level string) sdk.Hash {
 	t.Helper()
 	var res struct {
 		Value struct {
@@ -171,7 +171,7 @@ func (tn *testNode) blockhash(t *testing.T, level string) sdk.Hash {
 	return h
 }
 
-func transferTx(t *testing.T, from sdk.Keypair, to sdk.Pubkey, lamports uint64, blockhash sdk.Hash) (*sdk.Transaction, string) {
+func transferTx(t testing.TB, from sdk.Keypair, to sdk.Pubkey, lamports uint64, blockhash sdk.Hash) (*sdk.Transaction, string) {
 	t.Helper()
 	tx, err := sdk.NewTransaction([]sdk.Instruction{{ProgramID: system.ID, Data: system.TransferData(lamports),
 		Accounts: []sdk.AccountMeta{{Pubkey: from.Pubkey(), IsSigner: true, IsWritable: true}, {Pubkey: to, IsWritable: true}}}},
@@ -440,7 +440,7 @@ type wsClient struct {
 	id int
 }
 
-func dialWS(t *testing.T, url string) *wsClient {
+func dialWS(t testing.TB, url string) *wsClient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -453,7 +453,7 @@ func dialWS(t *testing.T, url string) *wsClient {
 	return &wsClient{c: c}
 }
 
-func (w *wsClient) write(t *testing.T, v any) {
+func (w *wsClient) write(t testing.TB, v any) {
 	t.Helper()
 	b, _ := json.Marshal(v)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -464,7 +464,7 @@ func (w *wsClient) write(t *testing.T, v any) {
 }
 
 // read returns the next message, or fails after timeout.
-func (w *wsClient) read(t *testing.T, timeout time.Duration) map[string]json.RawMessage {
+func (w *wsClient) read(t testing.TB, timeout time.Duration) map[string]json.RawMessage {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
@@ -481,7 +481,7 @@ func (w *wsClient) read(t *testing.T, timeout time.Duration) map[string]json.Raw
 
 // subscribe sends a subscription with an integer id (as web3.js does) and
 // returns the subscription id.
-func (w *wsClient) subscribe(t *testing.T, method string, params ...any) uint64 {
+func (w *wsClient) subscribe(t testing.TB, method string, params ...any) uint64 {
 	t.Helper()
 	w.id++
 	if params == nil {
@@ -505,7 +505,7 @@ func (w *wsClient) subscribe(t *testing.T, method string, params ...any) uint64 
 }
 
 // next returns the next notification's method and params.
-func (w *wsClient) next(t *testing.T) (string, struct {
+func (w *wsClient) next(t testing.TB) (string, struct {
 	Result       json.RawMessage `json:"result"`
 	Subscription uint64          `json:"subscription"`
 }) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -81,14 +82,25 @@ type subscription struct {
 	block    blockOptions
 }
 
-// wsConn is one WebSocket client.
+// wsConn is one WebSocket client. Its outgoing messages wait in queued,
+// at most limit of them; the writer takes them all at once, so a burst of
+// notifications costs one wake-up rather than one per message.
 type wsConn struct {
 	c      *websocket.Conn
-	out    chan []byte
 	done   chan struct{}
 	once   sync.Once
 	subs   map[uint64]*subscription // guarded by pubsub.mu
 	cancel context.CancelFunc
+
+	qmu    sync.Mutex
+	queued [][]byte
+	limit  int
+	wake   chan struct{} // capacity 1: a pending wake-up
+}
+
+func newWSConn(c *websocket.Conn, limit int, cancel context.CancelFunc) *wsConn {
+	return &wsConn{c: c, done: make(chan struct{}), subs: make(map[uint64]*subscription), cancel: cancel,
+		limit: limit, wake: make(chan struct{}, 1)}
 }
 
 func (c *wsConn) close() {
@@ -141,7 +153,7 @@ func (p *pubsub) serveWS(w http.ResponseWriter, r *http.Request) {
 	if queue <= 0 {
 		queue = wsQueue
 	}
-	conn := &wsConn{c: c, out: make(chan []byte, queue), done: make(chan struct{}), subs: make(map[uint64]*subscription), cancel: cancel}
+	conn := newWSConn(c, queue, cancel)
 	p.mu.Lock()
 	p.conns[conn] = struct{}{}
 	p.mu.Unlock()
@@ -167,14 +179,21 @@ func (p *pubsub) serveWS(w http.ResponseWriter, r *http.Request) {
 // writer drains a connection's queue; it is the only goroutine writing
 // to the socket.
 func (p *pubsub) writer(ctx context.Context, conn *wsConn) {
+	var batch [][]byte
 	for {
 		select {
 		case <-conn.done:
 			return
-		case msg := <-conn.out:
+		case <-conn.wake:
+		}
+		conn.qmu.Lock()
+		batch, conn.queued = conn.queued, batch[:0]
+		conn.qmu.Unlock()
+		for i, msg := range batch {
 			wctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
 			err := conn.c.Write(wctx, websocket.MessageText, msg)
 			cancel()
+			batch[i] = nil
 			if err != nil {
 				conn.close()
 				return
@@ -190,15 +209,23 @@ func (p *pubsub) send(conn *wsConn, msg []byte) bool {
 		return false
 	default:
 	}
-	select {
-	case conn.out <- msg:
-		return true
-	default:
+	conn.qmu.Lock()
+	full := len(conn.queued) >= conn.limit
+	if !full {
+		conn.queued = append(conn.queued, msg)
+	}
+	conn.qmu.Unlock()
+	if full {
 		p.s.stats.SlowClientsDropped.Add(1)
 		p.s.log.Warn("rpc: websocket client too slow, disconnected")
 		conn.close()
 		return false
 	}
+	select {
+	case conn.wake <- struct{}{}:
+	default:
+	}
+	return true
 }
 
 // drop removes a closed connection's subscriptions.
@@ -477,22 +504,65 @@ func (p *pubsub) removeLocked(id uint64) {
 // notify sends one notification to sub's client.
 func (p *pubsub) notify(sub *subscription, result any) {
 	var out bytes.Buffer
-	out.WriteString(`{"jsonrpc":"2.0","method":"`)
-	out.WriteString(notificationMethods[sub.kind])
-	out.WriteString(`","params":{"result":`)
 	enc := json.NewEncoder(&out)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(result); err != nil {
 		p.s.log.Error("rpc: notification", "err", err)
 		return
 	}
-	out.Truncate(out.Len() - 1)
-	out.WriteString(`,"subscription":`)
-	out.Write(appendUint(nil, sub.id))
-	out.WriteString(`}}`)
-	if p.send(sub.conn, out.Bytes()) {
+	p.notifyRaw(sub, out.Bytes()[:out.Len()-1])
+}
+
+// notifyRaw sends a notification whose result is already JSON.
+func (p *pubsub) notifyRaw(sub *subscription, result []byte) {
+	method := notificationMethods[sub.kind]
+	out := make([]byte, 0, len(result)+len(method)+80)
+	out = append(out, `{"jsonrpc":"2.0","method":"`...)
+	out = append(out, method...)
+	out = append(out, `","params":{"result":`...)
+	out = append(out, result...)
+	out = append(out, `,"subscription":`...)
+	out = appendUint(out, sub.id)
+	out = append(out, `}}`...)
+	if p.send(sub.conn, out) {
 		p.s.stats.Notifications.Add(1)
 	}
+}
+
+// accountResult is an account notification's result: the account in its
+// slot's context. Hot with many subscriptions, so it is written directly
+// for the binary encodings rather than through reflection.
+func accountResult(slot uint64, ui *uiAccount) []byte {
+	out := make([]byte, 0, 256)
+	out = append(out, `{"context":{"slot":`...)
+	out = appendUint(out, slot)
+	out = append(out, `,"apiVersion":"`+Version+`"},"value":`...)
+	switch d := ui.Data.(type) {
+	case [2]string:
+		// base58 and base64 strings and their names need no escaping.
+		out = append(out, `{"data":["`...)
+		out = append(out, d[0]...)
+		out = append(out, `","`...)
+		out = append(out, d[1]...)
+		out = append(out, `"],"executable":`...)
+		out = strconv.AppendBool(out, ui.Executable)
+		out = append(out, `,"lamports":`...)
+		out = appendUint(out, ui.Lamports)
+		out = append(out, `,"owner":"`...)
+		out = append(out, ui.Owner...)
+		out = append(out, `","rentEpoch":`...)
+		out = appendUint(out, ui.RentEpoch)
+		out = append(out, `,"space":`...)
+		out = appendUint(out, ui.Space)
+		out = append(out, '}')
+	default:
+		b, err := json.Marshal(ui)
+		if err != nil {
+			return nil
+		}
+		out = append(out, b...)
+	}
+	return append(out, '}')
 }
 
 func inContextSlot(slot uint64, v any) withContext {
@@ -604,6 +674,7 @@ func (p *pubsub) levelNotifications(ev *event, level commitment) {
 	type due struct {
 		sub    *subscription
 		result any
+		raw    []byte // the result already in JSON
 	}
 	var out []due
 	p.mu.Lock()
@@ -611,7 +682,7 @@ func (p *pubsub) levelNotifications(ev *event, level commitment) {
 		sig := tx.Signatures[0]
 		for id, sub := range p.bySig[sig] {
 			if level == processed && sub.received {
-				out = append(out, due{sub, inContextSlot(slot, "receivedSignature")})
+				out = append(out, due{sub: sub, result: inContextSlot(slot, "receivedSignature")})
 				sub.received = false
 			}
 			if sub.level != level {
@@ -621,15 +692,19 @@ func (p *pubsub) levelNotifications(ev *event, level commitment) {
 			if e := u.Results[i].Err; e != nil {
 				errRaw, _ = e.MarshalJSON()
 			}
-			out = append(out, due{sub, inContextSlot(slot, map[string]any{"err": errRaw})})
+			out = append(out, due{sub: sub, result: inContextSlot(slot, map[string]any{"err": errRaw})})
 			p.removeLocked(id)
 		}
 	}
 	written := bank.WrittenKeys()
 	if len(p.byKey) > 0 || len(p.byProg) > 0 {
 		for _, k := range written {
+			subs := p.byKey[k]
+			if len(subs) == 0 && len(p.byProg) == 0 {
+				continue
+			}
 			a := bank.Account(k)
-			for _, sub := range p.byKey[k] {
+			for _, sub := range subs {
 				if sub.level != level {
 					continue
 				}
@@ -639,7 +714,7 @@ func (p *pubsub) levelNotifications(ev *event, level commitment) {
 				}
 				ui, err := encodeAccount(bank, k, shown, sub.enc, sub.slice)
 				if err == nil {
-					out = append(out, due{sub, inContextSlot(slot, ui)})
+					out = append(out, due{sub: sub, raw: accountResult(slot, &ui)})
 				}
 			}
 			if a == nil {
@@ -651,7 +726,7 @@ func (p *pubsub) levelNotifications(ev *event, level commitment) {
 				}
 				ui, err := encodeAccount(bank, k, a, sub.enc, sub.slice)
 				if err == nil {
-					out = append(out, due{sub, inContextSlot(slot, keyedAccount{Pubkey: k.String(), Account: ui})})
+					out = append(out, due{sub: sub, result: inContextSlot(slot, keyedAccount{Pubkey: k.String(), Account: ui})})
 				}
 			}
 		}
@@ -671,7 +746,11 @@ func (p *pubsub) levelNotifications(ev *event, level commitment) {
 	p.mu.Unlock()
 	slices.SortStableFunc(out, func(a, b due) int { return int(a.sub.id - b.sub.id) })
 	for _, d := range out {
-		p.notify(d.sub, d.result)
+		if d.raw != nil {
+			p.notifyRaw(d.sub, d.raw)
+		} else {
+			p.notify(d.sub, d.result)
+		}
 	}
 	if len(logs) > 0 {
 		p.logNotifications(u, slot, logs)
