@@ -33,6 +33,8 @@ FUZZ_TARGETS := \
 	./runtime/programs/token:FuzzExecute \
 	./runtime/programs/ata:FuzzExecute \
 	./runtime/programs/memo:FuzzMemo \
+	./rpc/parsed:FuzzParseAccount \
+	./rpc/parsed:FuzzParseInstruction \
 	./poh:FuzzDecodeEntries \
 	./internal/shred:FuzzParseShred \
 	./turbine:FuzzDeshred \

@@ -99,3 +99,7 @@ func (l *Ledger) floor() uint64 {
 	defer l.writeMu.Unlock()
 	return l.pruneFloor
 }
+
+// LowestSlot is the oldest slot retention keeps: every slot below it has
+// been pruned (RPC's minimumLedgerSlot and getFirstAvailableBlock).
+func (l *Ledger) LowestSlot() uint64 { return l.floor() }

@@ -268,5 +268,19 @@ func (a *Accounts) RootedCount() int {
 	return n
 }
 
+// rootedLamports sums rooted state's lamports.
+func (a *Accounts) rootedLamports() uint64 {
+	var n uint64
+	for i := range a.shards {
+		s := &a.shards[i]
+		s.mu.RLock()
+		for _, acct := range s.rooted {
+			n += acct.Lamports
+		}
+		s.mu.RUnlock()
+	}
+	return n
+}
+
 // Index is the store's secondary indexes.
 func (a *Accounts) Index() *Index { return a.index }

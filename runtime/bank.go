@@ -66,6 +66,11 @@ type Bank struct {
 	frozen  atomic.Bool
 	hash    sdk.Hash
 	lastPoH sdk.Hash
+
+	// blockHeight counts the blocks beneath this one; capitalization is
+	// the lamports in existence once frozen (fee burns are the only sink).
+	blockHeight    uint64
+	capitalization uint64
 }
 
 // sees implements forkView.
@@ -103,6 +108,14 @@ func (b *Bank) IsBlockhashValid(h sdk.Hash) bool {
 func (b *Bank) SignatureCount() uint64   { return b.signatureCount.Load() }
 func (b *Bank) TransactionCount() uint64 { return b.transactionCount.Load() }
 func (b *Bank) CollectedFees() uint64    { return b.feesBase.Load() + b.feesPriority.Load() }
+
+// BlockHeight is the number of blocks beneath this one (genesis is 0); it
+// differs from the slot once a leader skips a slot.
+func (b *Bank) BlockHeight() uint64 { return b.blockHeight }
+
+// Capitalization is the total lamports of every account once the bank is
+// frozen: the genesis supply less every burned fee.
+func (b *Bank) Capitalization() uint64 { return b.capitalization }
 
 // Config is the bank's genesis parameters.
 func (b *Bank) Config() *Config { return b.cfg }
@@ -147,6 +160,11 @@ func NewGenesisBank(cfg Config, genesisAccounts map[sdk.Pubkey]sdk.Account, acco
 		}
 	}
 	b.updateSysvars()
+	for _, k := range b.WrittenKeys() {
+		if a := b.Account(k); a != nil {
+			b.capitalization += a.Lamports
+		}
+	}
 	b.Freeze(cfg.GenesisHash)
 	// The genesis bank is born rooted.
 	for _, k := range b.WrittenKeys() {
@@ -166,7 +184,8 @@ func NewBank(parent *Bank, slot uint64, collector sdk.Pubkey) (*Bank, error) {
 	}
 	b := &Bank{cfg: parent.cfg, accounts: parent.accounts, status: parent.status, slot: slot, parent: parent,
 		parentSlot: parent.slot, parentHash: parent.hash, collector: collector,
-		blockhashes: parent.blockhashes.clone()}
+		blockhashes: parent.blockhashes.clone(), blockHeight: parent.blockHeight + 1,
+		capitalization: parent.capitalization}
 	// Keep the ancestors a young blockhash can reach: one per block.
 	keep := int(parent.cfg.MaxProcessingAge) + 2
 	anc := append(parent.ancestors, parent.slot)
@@ -220,7 +239,15 @@ func (b *Bank) updateSysvars() {
 }
 
 func (b *Bank) storeSysvar(k sdk.Pubkey, data []byte) {
-	b.storeVersion(k, &sdk.Account{Lamports: max(1, b.cfg.Rent.MinimumBalance(len(data))), Owner: sdk.SysvarOwnerID, Data: data})
+	lamports := max(1, b.cfg.Rent.MinimumBalance(len(data)))
+	// A sysvar that grows (SlotHashes, at first) is kept rent-exempt with
+	// lamports from nowhere, as Solana does: they count in the supply.
+	if old := b.Account(k); old != nil {
+		b.capitalization += lamports - old.Lamports
+	} else if b.slot > 0 {
+		b.capitalization += lamports
+	}
+	b.storeVersion(k, &sdk.Account{Lamports: lamports, Owner: sdk.SysvarOwnerID, Data: data})
 }
 
 // storeVersion records acct as k's state in this slot.
@@ -248,6 +275,7 @@ func (b *Bank) Freeze(lastPoH sdk.Hash) sdk.Hash {
 		return b.hash
 	}
 	b.payCollector()
+	b.capitalization -= b.feesBase.Load() / 2
 	b.lastPoH = lastPoH
 	delta := b.accountsDeltaHash()
 	h := blake3.New()

@@ -184,6 +184,12 @@ func (a *arena) strings(src []string) []string {
 // without committing it. It reads the bank but writes nothing shared, so the
 // transactions of an entry run concurrently.
 func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
+	return b.executeMode(tx, s, false)
+}
+
+// executeMode is execute; simulate checks the status cache without claiming
+// the signature, so a simulation leaves no trace in the bank.
+func (b *Bank) executeMode(tx *sdk.Transaction, s *scratch, simulate bool) TxResult {
 	m := &tx.Message
 	cfg := b.cfg
 
@@ -233,6 +239,12 @@ func (b *Bank) execute(tx *sdk.Transaction, s *scratch) TxResult {
 			return dropped(TxErr(BlockhashNotFound))
 		}
 		lamportsPerSig = cfg.LamportsPerSignature
+	}
+	if simulate {
+		if b.status.seen(b, tx.Signatures[0]) {
+			return dropped(TxErr(AlreadyProcessed))
+		}
+		return b.executeClaimed(tx, s, keys, writable, budget, lamportsPerSig, nonceIdx, nLookupW)
 	}
 	if b.status.claim(b, b.slot, tx.Signatures[0]) {
 		return dropped(TxErr(AlreadyProcessed))

@@ -27,6 +27,8 @@ type RootState struct {
 	Root RecentSlot
 	// Recent are the root's ancestors, oldest first, without the root.
 	Recent []RecentSlot
+	// BlockHeight is the root's block height.
+	BlockHeight uint64
 }
 
 // NewBankFromRoot rebuilds a frozen root bank over accounts already restored
@@ -40,7 +42,8 @@ func NewBankFromRoot(cfg Config, accounts *Accounts, status *StatusCache, rs Roo
 		return nil, fmt.Errorf("bank from root %d: %w", rs.Root.Slot, err)
 	}
 	b := &Bank{cfg: &cfg, accounts: accounts, status: status, slot: rs.Root.Slot, hash: rs.Root.BankHash,
-		lastPoH: rs.Root.LastPoH, blockhashes: newBlockhashQueue(cfg.MaxProcessingAge)}
+		lastPoH: rs.Root.LastPoH, blockhashes: newBlockhashQueue(cfg.MaxProcessingAge),
+		blockHeight: rs.BlockHeight, capitalization: accounts.rootedLamports()}
 	chain := append(append([]RecentSlot(nil), rs.Recent...), rs.Root)
 	// The queue as the root bank had it after freezing: every slot's last
 	// PoH hash in order (slot 0's is the genesis hash), of which only the

@@ -64,6 +64,26 @@ func (c *StatusCache) claim(view forkView, slot uint64, sig sdk.Signature) (seen
 	return false
 }
 
+// seen reports whether sig was processed in a slot view sees.
+func (c *StatusCache) seen(view forkView, sig sdk.Signature) bool {
+	sh := &c.shards[c.shard(sig)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	l, ok := sh.m[sig]
+	if !ok {
+		return false
+	}
+	if view.sees(l.first) {
+		return true
+	}
+	for _, s := range l.more {
+		if view.sees(s) {
+			return true
+		}
+	}
+	return false
+}
+
 // forget drops sig's record for slot (a purged slot).
 func (c *StatusCache) forget(slot uint64, sig sdk.Signature) {
 	sh := &c.shards[c.shard(sig)]

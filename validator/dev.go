@@ -36,6 +36,7 @@ func devCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error
 	reset := fs.Bool("reset", false, "wipe the ledger directory first")
 	tpuPort := fs.Int("tpu-port", 8003, "TPU QUIC `PORT` on 127.0.0.1 (0: any free port)")
 	metricsPort := fs.Int("metrics-port", -1, "serve Prometheus metrics on 127.0.0.1:`PORT` (0: any free port; default off)")
+	rpcPort := fs.Int("rpc-port", 8899, "JSON-RPC `PORT` on 127.0.0.1; PubSub WebSocket on the next port (0: any free ports; -1: no RPC)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,13 +66,29 @@ func devCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error
 	if *metricsPort >= 0 {
 		cfg.MetricsAddr = fmt.Sprintf("127.0.0.1:%d", *metricsPort)
 	}
+	faucet, err := sdk.ReadKeypairFile(filepath.Join(*ledgerDir, devFaucetFile))
+	if err != nil {
+		return fmt.Errorf("dev faucet: %w", err)
+	}
+	if *rpcPort >= 0 {
+		// The dev cluster's faucet answers requestAirdrop, as
+		// solana-test-validator's does.
+		cfg.RPCAddr = fmt.Sprintf("127.0.0.1:%d", *rpcPort)
+		cfg.RPCWSAddr = fmt.Sprintf("127.0.0.1:%d", *rpcPort+1)
+		if *rpcPort == 0 {
+			cfg.RPCWSAddr = "127.0.0.1:0"
+		}
+		cfg.Faucet = &faucet
+	}
 	n, err := node.New(cfg)
 	if err != nil {
 		return err
 	}
-	faucet, _ := sdk.ReadKeypairFile(filepath.Join(*ledgerDir, devFaucetFile))
 	fmt.Fprintf(stdout, "identity: %s\nfaucet: %s (keypair %s)\ngenesis hash: %s\nledger: %s\ntpu: %s\n",
 		identity.Pubkey(), faucet.Pubkey(), filepath.Join(*ledgerDir, devFaucetFile), g.Hash(), *ledgerDir, n.TPUAddr())
+	if a := n.RPCAddr(); a != nil {
+		fmt.Fprintf(stdout, "rpc: http://%s\nwebsocket: ws://%s\n", a, n.RPCWSAddr())
+	}
 	if a := n.MetricsAddr(); a != nil {
 		fmt.Fprintf(stdout, "metrics: http://%s/metrics\n", a)
 	}

@@ -29,7 +29,7 @@ import (
 // the node exited cleanly.
 func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(binary, "dev", "--ledger", dir, "--tpu-port", "0", "--metrics-port", "0")
+	cmd := exec.Command(binary, "dev", "--ledger", dir, "--tpu-port", "0", "--metrics-port", "0", "--rpc-port", "0")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +228,7 @@ func TestDevRefusesAPortInUse(t *testing.T) {
 	}
 	defer pc.Close()
 	port := pc.LocalAddr().(*net.UDPAddr).Port
-	r := validator(t, t.TempDir(), "dev", "--ledger", t.TempDir(), "--tpu-port", strconv.Itoa(port))
+	r := validator(t, t.TempDir(), "dev", "--ledger", t.TempDir(), "--tpu-port", strconv.Itoa(port), "--rpc-port", "0")
 	if r.code != 1 || !strings.Contains(r.stderr, "address already in use") {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}

@@ -48,7 +48,7 @@ func (l *lockedLog) String() string {
 
 func startDev(t *testing.T, dir string) *devProcess {
 	t.Helper()
-	cmd := exec.Command(binary, "dev", "--ledger", dir, "--tpu-port", "0")
+	cmd := exec.Command(binary, "dev", "--ledger", dir, "--tpu-port", "0", "--rpc-port", "0")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

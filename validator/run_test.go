@@ -44,7 +44,7 @@ func TestRunStartsFromAGenesisFileAndRefusesMistakes(t *testing.T) {
 	ledgerDir := filepath.Join(dir, "ledger")
 
 	cmd := exec.Command(binary, "run", "--identity", "id.json", "--vote-account", "vote.json", "--ledger", ledgerDir,
-		"--genesis", "genesis.bin", "--expected-genesis-hash", hash, "--dynamic-port-range", strconv.Itoa(port)+"-"+strconv.Itoa(port+5))
+		"--genesis", "genesis.bin", "--expected-genesis-hash", hash, "--dynamic-port-range", strconv.Itoa(port)+"-"+strconv.Itoa(port+5), "--rpc-port", "0")
 	cmd.Dir = dir
 	stdout, _ := cmd.StdoutPipe()
 	var stderr strings.Builder

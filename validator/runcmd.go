@@ -32,7 +32,8 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	expected := fs.String("expected-genesis-hash", "", "refuse to start unless the genesis hash is `HASH`")
 	portRange := fs.String("dynamic-port-range", "8002-8020", "`MIN-MAX` ports for the TPU")
 	bind := fs.String("bind-address", "127.0.0.1", "`IP` to listen on")
-	fs.Int("rpc-port", 8899, "JSON-RPC `PORT` (RPC is not built yet; accepted for agave compatibility)")
+	rpcPort := fs.Int("rpc-port", 8899, "JSON-RPC `PORT`; PubSub WebSocket on the next port (-1: no RPC)")
+	faucetPath := fs.String("rpc-faucet-keypair", "", "keypair `FILE` that funds requestAirdrop (default: airdrops off)")
 	fs.Int("gossip-port", 8001, "gossip `PORT` (gossip is not built yet; accepted for agave compatibility)")
 	limit := fs.Uint64("limit-ledger-size", 0, "keep about `SHREDS` shreds, pruning the oldest rooted slots (0: keep all)")
 	metricsPort := fs.Int("metrics-port", -1, "serve Prometheus metrics on `PORT` (default off)")
@@ -88,6 +89,20 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		TowerPath: filepath.Join(*ledgerDir, "tower.bin")}
 	if *metricsPort >= 0 {
 		cfg.MetricsAddr = fmt.Sprintf("%s:%d", *bind, *metricsPort)
+	}
+	if *rpcPort >= 0 {
+		cfg.RPCAddr = fmt.Sprintf("%s:%d", *bind, *rpcPort)
+		cfg.RPCWSAddr = fmt.Sprintf("%s:%d", *bind, *rpcPort+1)
+		if *rpcPort == 0 {
+			cfg.RPCWSAddr = *bind + ":0"
+		}
+	}
+	if *faucetPath != "" {
+		f, err := sdk.ReadKeypairFile(*faucetPath)
+		if err != nil {
+			return fmt.Errorf("rpc faucet: %w", err)
+		}
+		cfg.Faucet = &f
 	}
 	// The TPU takes the first free port of the range.
 	var n *node.Node

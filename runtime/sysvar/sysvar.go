@@ -154,6 +154,24 @@ func (e EpochSchedule) Encode() []byte {
 	return b
 }
 
+// DecodeEpochSchedule parses the bincode form; warmup is a bincode bool, so
+// a byte other than 0 or 1 is malformed.
+func DecodeEpochSchedule(b []byte) (EpochSchedule, error) {
+	if len(b) < EpochScheduleSize {
+		return EpochSchedule{}, fmt.Errorf("epoch schedule of %d bytes: %w", len(b), ErrMalformed)
+	}
+	if b[16] > 1 {
+		return EpochSchedule{}, fmt.Errorf("epoch schedule warmup byte %d: %w", b[16], ErrMalformed)
+	}
+	return EpochSchedule{
+		SlotsPerEpoch:            binary.LittleEndian.Uint64(b[0:]),
+		LeaderScheduleSlotOffset: binary.LittleEndian.Uint64(b[8:]),
+		Warmup:                   b[16] == 1,
+		FirstNormalEpoch:         binary.LittleEndian.Uint64(b[17:]),
+		FirstNormalSlot:          binary.LittleEndian.Uint64(b[25:]),
+	}, nil
+}
+
 // SlotHash is one entry of SlotHashes: a recent slot and its bank hash.
 type SlotHash struct {
 	Slot uint64

@@ -75,3 +75,19 @@ func TestInstructionsLayout(t *testing.T) {
 		t.Fatal("current index")
 	}
 }
+
+func TestDecodeEpochScheduleRoundTrips(t *testing.T) {
+	want := EpochSchedule{SlotsPerEpoch: 432_000, LeaderScheduleSlotOffset: 432_000, Warmup: true, FirstNormalEpoch: 14, FirstNormalSlot: 524_256}
+	got, err := DecodeEpochSchedule(want.Encode())
+	if err != nil || got != want {
+		t.Fatalf("DecodeEpochSchedule = %+v, %v; want %+v", got, err, want)
+	}
+	bad := want.Encode()
+	bad[16] = 2
+	if _, err := DecodeEpochSchedule(bad); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("warmup byte 2: %v", err)
+	}
+	if _, err := DecodeEpochSchedule(bad[:EpochScheduleSize-1]); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("short: %v", err)
+	}
+}

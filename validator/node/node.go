@@ -17,6 +17,7 @@ import (
 	"github.com/gnomon-chain/gnomon/internal/shred"
 	"github.com/gnomon-chain/gnomon/ledger"
 	"github.com/gnomon-chain/gnomon/poh"
+	"github.com/gnomon-chain/gnomon/rpc"
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
 	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
 	"github.com/gnomon-chain/gnomon/runtime/programs/vote"
@@ -54,7 +55,11 @@ type Config struct {
 	LimitLedgerShreds uint64
 	// TowerPath is where the vote tower is saved before each vote leaves.
 	TowerPath string
-	Logger    *slog.Logger
+	// RPCAddr, if set, serves JSON-RPC there, and RPCWSAddr PubSub.
+	RPCAddr, RPCWSAddr string
+	// Faucet, if set, funds RPC's requestAirdrop.
+	Faucet *sdk.Keypair
+	Logger *slog.Logger
 }
 
 // Stats are the node's counters.
@@ -72,6 +77,7 @@ type Node struct {
 	tpu     *tpu.Server
 	start   start
 	metrics net.Listener
+	rpc     *rpc.Server
 	stats   Stats
 	gauges  gauges
 
@@ -123,7 +129,42 @@ func New(cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("node: metrics: %w", err)
 		}
 	}
+	if cfg.RPCAddr != "" {
+		n.rpc, err = rpc.New(rpc.Config{Addr: cfg.RPCAddr, WSAddr: cfg.RPCWSAddr, Genesis: g, Ledger: cfg.Ledger,
+			Forks: forks, Identity: cfg.Identity, TPUAddr: n.tpu.Addr().String(), Faucet: cfg.Faucet, Logger: cfg.Logger})
+		if err != nil {
+			n.tpu.Close()
+			if n.metrics != nil {
+				n.metrics.Close()
+			}
+			return nil, fmt.Errorf("node: %w", err)
+		}
+	}
 	return n, nil
+}
+
+// RPCAddr is the JSON-RPC address, or nil.
+func (n *Node) RPCAddr() net.Addr {
+	if n.rpc == nil {
+		return nil
+	}
+	return n.rpc.Addr()
+}
+
+// RPCWSAddr is the PubSub WebSocket address, or nil.
+func (n *Node) RPCWSAddr() net.Addr {
+	if n.rpc == nil {
+		return nil
+	}
+	return n.rpc.WSAddr()
+}
+
+// RPCStats returns the RPC service's counters, or nil without RPC.
+func (n *Node) RPCStats() *rpc.Stats {
+	if n.rpc == nil {
+		return nil
+	}
+	return n.rpc.Stats()
 }
 
 // MetricsAddr is the metrics endpoint's address, or nil.
@@ -156,6 +197,15 @@ func (n *Node) Run(ctx context.Context) error {
 			defer wg.Done()
 			if err := n.serveMetrics(ingestCtx, n.metrics); err != nil {
 				n.log.Error("metrics stopped", "err", err)
+			}
+		}()
+	}
+	if n.rpc != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := n.rpc.Serve(ingestCtx); err != nil {
+				n.log.Error("rpc stopped", "err", err)
 			}
 		}()
 	}
@@ -414,6 +464,16 @@ func (n *Node) lead(ctx context.Context) error {
 				return fmt.Errorf("node: slot %d: prune: %w", slot, err)
 			}
 		}
+		if n.rpc != nil {
+			conf := n.forks.Root()
+			if levels.HasConfirmed {
+				if b := n.forks.Get(levels.Confirmed); b != nil {
+					conf = b
+				}
+			}
+			n.rpc.Publish(rpc.SlotUpdate{Bank: bank, Transactions: committed, Results: results,
+				Entries: len(entries), Confirmed: conf, Root: n.forks.Root()})
+		}
 		n.gauges.root.Store(n.forks.Root().Slot())
 		n.gauges.slotNanos.Store(int64(time.Since(start)))
 		n.stats.Slots.Add(1)
@@ -581,7 +641,7 @@ func (n *Node) store(shredder *turbine.Shredder, bank *gnrt.Bank, entries []poh.
 		return fmt.Errorf("node: slot %d: %w", slot, err)
 	}
 	for _, err := range []error{l.SetBankHash(slot, bank.Hash()), l.SetBlockTime(slot, bank.Clock().UnixTimestamp),
-		l.SetBlockHeight(slot, slot), l.Sync()} {
+		l.SetBlockHeight(slot, bank.BlockHeight()), l.Sync()} {
 		if err != nil {
 			return fmt.Errorf("node: slot %d: %w", slot, err)
 		}

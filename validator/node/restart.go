@@ -62,7 +62,16 @@ func restore(cfg Config, rootSlot uint64, changes []gnrt.AccountChange) (*gnrt.F
 	if len(chain) == 0 || chain[len(chain)-1].Slot != rootSlot {
 		return nil, start{}, fmt.Errorf("restore: root %d is not a stored slot", rootSlot)
 	}
-	root, err := gnrt.NewBankFromRoot(rcfg, accounts, status, gnrt.RootState{Root: chain[len(chain)-1], Recent: chain[:len(chain)-1]})
+	var height uint64
+	if rootSlot > 0 {
+		meta, err := l.SlotMeta(rootSlot)
+		if err != nil || !meta.HasBlockHeight {
+			return nil, start{}, fmt.Errorf("restore: root %d has no block height: %v", rootSlot, err)
+		}
+		height = meta.BlockHeight
+	}
+	root, err := gnrt.NewBankFromRoot(rcfg, accounts, status, gnrt.RootState{Root: chain[len(chain)-1],
+		Recent: chain[:len(chain)-1], BlockHeight: height})
 	if err != nil {
 		return nil, start{}, err
 	}

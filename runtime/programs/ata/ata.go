@@ -84,19 +84,26 @@ var (
 	errUninitializedAccount = invoke.Err(invoke.UninitializedAccount)
 )
 
+// DecodeInstruction returns the instruction's tag. Empty data is Create,
+// which predates the tag byte; otherwise Borsh reads exactly one tag byte, so
+// anything else, trailing bytes included, is InvalidInstructionData.
+func DecodeInstruction(data []byte) (byte, error) {
+	if len(data) == 0 {
+		return TagCreate, nil
+	}
+	if len(data) != 1 || data[0] > TagRecoverNested {
+		return 0, errInvalidInstruction
+	}
+	return data[0], nil
+}
+
 func execute(c *invoke.Context) error {
 	if err := c.Consume(baseUnits); err != nil {
 		return err
 	}
-	data := c.Data()
-	// Borsh reads exactly one tag byte; anything else, trailing bytes
-	// included, is InvalidInstructionData.
-	tag := TagCreate
-	if len(data) > 0 {
-		if len(data) != 1 || data[0] > TagRecoverNested {
-			return errInvalidInstruction
-		}
-		tag = data[0]
+	tag, err := DecodeInstruction(c.Data())
+	if err != nil {
+		return err
 	}
 	switch tag {
 	case TagCreate:

@@ -424,3 +424,21 @@ func FuzzExecute(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeInstruction(t *testing.T) {
+	for _, c := range []struct {
+		data []byte
+		tag  byte
+		ok   bool
+	}{
+		{nil, TagCreate, true}, {CreateData(), TagCreate, true}, {CreateIdempotentData(), TagCreateIdempotent, true},
+		{RecoverNestedData(), TagRecoverNested, true}, {[]byte{3}, 0, false}, {[]byte{0, 0}, 0, false},
+	} {
+		tag, err := DecodeInstruction(c.data)
+		if (err == nil) != c.ok || (c.ok && tag != c.tag) {
+			t.Errorf("DecodeInstruction(%x) = %d, %v", c.data, tag, err)
+		} else if !c.ok && !errors.Is(err, invoke.Err(invoke.InvalidInstructionData)) {
+			t.Errorf("DecodeInstruction(%x) error %v, want InvalidInstructionData", c.data, err)
+		}
+	}
+}

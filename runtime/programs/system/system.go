@@ -113,7 +113,34 @@ func (d *decoder) str() []byte {
 	return s
 }
 
-// DecodeInstruction parses instruction data. Trailing bytes are allowed, as
+// Instruction is a decoded System instruction; only the fields its Tag uses
+// are set.
+type Instruction struct {
+	Tag      uint32
+	Lamports uint64 // CreateAccount(WithSeed), Transfer(WithSeed), WithdrawNonceAccount
+	Space    uint64 // CreateAccount(WithSeed), Allocate(WithSeed)
+	// Owner is the new owner for the create, assign and allocate forms, and
+	// the nonce authority for InitializeNonceAccount and AuthorizeNonceAccount.
+	Owner     sdk.Pubkey
+	Base      sdk.Pubkey // the *WithSeed forms but TransferWithSeed
+	Seed      string     // the *WithSeed forms
+	FromOwner sdk.Pubkey // TransferWithSeed
+}
+
+// DecodeInstruction parses instruction data as the program does, for readers
+// outside it (RPC's jsonParsed); any error is InvalidInstructionData.
+func DecodeInstruction(data []byte) (Instruction, error) {
+	ix, err := decodeInstruction(data)
+	if err != nil {
+		return Instruction{}, err
+	}
+	return Instruction{
+		Tag: ix.tag, Lamports: ix.lamports, Space: ix.size, Owner: ix.owner,
+		Base: ix.base, Seed: string(ix.seed), FromOwner: ix.fromOwner,
+	}, nil
+}
+
+// decodeInstruction parses instruction data. Trailing bytes are allowed, as
 // bincode's default in Agave allows them.
 func decodeInstruction(data []byte) (instruction, error) {
 	d := decoder{b: data, ok: true}
