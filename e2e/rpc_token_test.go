@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -123,7 +124,12 @@ func TestRPCTokenFlow(t *testing.T) {
 		}
 		v := b.Value
 		if v.Amount != tc.amount || v.Decimals != decimals || v.UiAmountString != tc.ui || v.UiAmount == nil || *v.UiAmount != tc.uiF {
-			t.Errorf("getTokenAccountBalance(%s) = %+v (uiAmount %v); want amount %q, decimals %d, uiAmountString %q", tc.account, *v, v.UiAmount, tc.amount, decimals, tc.ui)
+			ui := "null"
+			if v.UiAmount != nil {
+				ui = fmt.Sprint(*v.UiAmount)
+			}
+			t.Errorf("getTokenAccountBalance(%s) = amount %q decimals %d uiAmount %s uiAmountString %q; want %q, %d, %v, %q",
+				tc.account, v.Amount, v.Decimals, ui, v.UiAmountString, tc.amount, decimals, tc.uiF, tc.ui)
 		}
 	}
 	sup, err := c.GetTokenSupply(ctx, mint.PublicKey(), confirmed)
@@ -131,7 +137,7 @@ func TestRPCTokenFlow(t *testing.T) {
 		t.Fatalf("getTokenSupply: %v", err)
 	}
 	if v := sup.Value; v.Amount != "5250000" || v.Decimals != decimals || v.UiAmountString != "5.25" {
-		t.Errorf("getTokenSupply = %+v; want amount 5250000, decimals %d, uiAmountString 5.25", *v, decimals)
+		t.Errorf("getTokenSupply = amount %q decimals %d uiAmountString %q; want 5250000, %d, 5.25", v.Amount, v.Decimals, v.UiAmountString, decimals)
 	}
 	// A non-token account is a parameter error, as in Agave.
 	_, err = c.GetTokenAccountBalance(ctx, payer.PublicKey(), confirmed)
