@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -389,6 +390,25 @@ func TestRPCTransfer(t *testing.T) {
 		t.Errorf("getTransaction meta.err must be present and null for a success, got %s", e)
 	}
 
+	// jsonParsed, as web3.js's getParsedTransaction asks: the system
+	// transfer is parsed and account keys carry signer/writable flags.
+	ptx, err := c.GetParsedTransaction(ctx, sig, &rpc.GetParsedTransactionOpts{Commitment: finalized, MaxSupportedTransactionVersion: &v0})
+	if err != nil {
+		t.Fatalf("getTransaction(jsonParsed): %v", err)
+	}
+	if ptx.Transaction == nil || ptx.Meta == nil || ptx.Meta.Fee != m.Fee {
+		t.Fatalf("getTransaction(jsonParsed) = %+v", ptx)
+	}
+	wantKeys := []rpc.ParsedMessageAccount{{PublicKey: sender.PublicKey(), Signer: true, Writable: true}, {PublicKey: recipient, Writable: true}, {PublicKey: solana.SystemProgramID}}
+	if !slices.Equal(ptx.Transaction.Message.AccountKeys, wantKeys) {
+		t.Errorf("getTransaction(jsonParsed) accountKeys = %+v, want %+v", ptx.Transaction.Message.AccountKeys, wantKeys)
+	}
+	if ins := ptx.Transaction.Message.Instructions; len(ins) != 1 || ins[0].Program != "system" || ins[0].ProgramId != solana.SystemProgramID || ins[0].Parsed == nil ||
+		!sameJSON(t, ins[0].Parsed, fmt.Sprintf(`{"type":"transfer","info":{"source":%q,"destination":%q,"lamports":%d}}`, sender.PublicKey(), recipient, amount)) {
+		b, _ := json.Marshal(ins)
+		t.Errorf("getTransaction(jsonParsed) instructions = %s; want one parsed system transfer", b)
+	}
+
 	noRewards := false
 	blk, err := c.GetBlockWithOpts(ctx, slot, &rpc.GetBlockOpts{TransactionDetails: rpc.TransactionDetailsFull,
 		Rewards: &noRewards, Commitment: finalized, MaxSupportedTransactionVersion: &v0})
@@ -512,6 +532,17 @@ func TestRPCSimulate(t *testing.T) {
 		t.Errorf("simulateTransaction(overdraft) logs %q lack %q", res.Value.Logs, want)
 	}
 
+	// Leaving a new account below the rent-exempt minimum fails with the
+	// index of that account.
+	dust := transferTx(t, bh, payer, newKey(t).PublicKey(), 1000)
+	res, err = c.SimulateTransactionWithOpts(ctx, dust, &rpc.SimulateTransactionOpts{SigVerify: true, Commitment: confirmed})
+	if err != nil {
+		t.Fatalf("simulateTransaction(dust to a new account): %v", err)
+	}
+	if !sameJSON(t, res.Value.Err, `{"InsufficientFundsForRent":{"account_index":1}}`) {
+		t.Errorf(`simulateTransaction(1000 lamports to a new account) err = %v, want {"InsufficientFundsForRent":{"account_index":1}}`, res.Value.Err)
+	}
+
 	// Both JS clients serialise unsigned transactions with all-zero
 	// signatures; with sigVerify false they simulate, with it they fail
 	// signature verification.
@@ -568,4 +599,63 @@ func TestRPCSimulate(t *testing.T) {
 	r := rawCall(t, "simulateTransaction", wireBase64(t, stale),
 		map[string]any{"encoding": "base64", "sigVerify": true, "replaceRecentBlockhash": true})
 	wantRawError(t, "simulateTransaction(sigVerify and replaceRecentBlockhash)", r, -32602)
+}
+
+// TestRPCFailedTransactionChargesFee sends an overdraft with skipPreflight,
+// so it is admitted and fails on chain: every view must report the same
+// error, and the fee is charged although the transfer is not.
+func TestRPCFailedTransactionChargesFee(t *testing.T) {
+	c := httpClient(t)
+	w := wsClient(t)
+	ctx := testCtx(t)
+	const funds = 1_000_000_000
+	payer := fundedKey(t, c, funds)
+	to := newKey(t).PublicKey()
+	tx := transferTx(t, latestBlockhash(t, c), payer, to, 5*funds)
+	sig := tx.Signatures[0]
+	const wantErr = `{"InstructionError":[0,{"Custom":1}]}`
+
+	sub, err := w.SignatureSubscribe(sig, confirmed)
+	if err != nil {
+		t.Fatalf("signatureSubscribe: %v", err)
+	}
+	defer sub.Unsubscribe()
+	if got, err := c.SendTransactionWithOpts(ctx, tx, rpc.TransactionOpts{SkipPreflight: true, PreflightCommitment: processed}); err != nil || got != sig {
+		t.Fatalf("sendTransaction(skipPreflight) = %s, %v", got, err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, confirmTimeout)
+	note, err := sub.Recv(rctx)
+	cancel()
+	if err != nil {
+		t.Fatalf("signatureSubscribe: no notification for a failed transaction within %v: %v", confirmTimeout, err)
+	}
+	if !sameJSON(t, note.Value.Err, wantErr) {
+		t.Errorf("signatureNotification err = %v, want %s", note.Value.Err, wantErr)
+	}
+	st := waitStatus(t, c, sig, confirmed, time.Second)
+	if !sameJSON(t, st.Err, wantErr) || st.Slot != note.Context.Slot {
+		t.Errorf("getSignatureStatuses = slot %d err %v; notification slot %d err %s", st.Slot, st.Err, note.Context.Slot, wantErr)
+	}
+	if b := balance(t, c, payer.PublicKey(), confirmed); b != funds-lamportsPerSignature {
+		t.Errorf("payer holds %d after a failed transfer; want %d - fee %d", b, funds, lamportsPerSignature)
+	}
+	if b := balance(t, c, to, confirmed); b != 0 {
+		t.Errorf("recipient of a failed transfer holds %d", b)
+	}
+	v0 := uint64(0)
+	got, err := c.GetTransaction(ctx, sig, &rpc.GetTransactionOpts{Commitment: confirmed, MaxSupportedTransactionVersion: &v0})
+	if err != nil {
+		t.Fatalf("getTransaction(confirmed) of a confirmed failed transaction: %v", err)
+	}
+	if got.Meta == nil || !sameJSON(t, got.Meta.Err, wantErr) || got.Meta.Fee != lamportsPerSignature ||
+		len(got.Meta.PreBalances) < 2 || got.Meta.PreBalances[0]-got.Meta.PostBalances[0] != lamportsPerSignature || got.Meta.PostBalances[1] != 0 {
+		t.Errorf("getTransaction meta = %+v; want err %s, fee %d charged, nothing moved", got.Meta, wantErr, lamportsPerSignature)
+	}
+	sigs, err := c.GetSignaturesForAddressWithOpts(ctx, payer.PublicKey(), &rpc.GetSignaturesForAddressOpts{Commitment: confirmed})
+	if err != nil {
+		t.Fatalf("getSignaturesForAddress: %v", err)
+	}
+	if len(sigs) == 0 || sigs[0].Signature != sig || !sameJSON(t, sigs[0].Err, wantErr) {
+		t.Errorf("getSignaturesForAddress(payer) newest = %+v; want the failed transfer with err %s", sigs, wantErr)
+	}
 }
