@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -54,6 +55,55 @@ func TestRPCErrors(t *testing.T) {
 		// Preflight failed, so nothing was sent: the payer paid no fee.
 		if b := balance(t, c, payer.PublicKey(), processed); b != 1_000_000_000 {
 			t.Errorf("payer balance %d after a rejected preflight; want it untouched", b)
+		}
+	})
+
+	t.Run("unknown blockhash fails preflight with BlockhashNotFound", func(t *testing.T) {
+		tx := transferTx(t, solana.Hash(newKey(t).PublicKey()), payer, to, 1_000_000)
+		r := rawCall(t, "sendTransaction", wireBase64(t, tx), map[string]any{"encoding": "base64", "preflightCommitment": "confirmed"})
+		e := wantRawError(t, "sendTransaction(unknown blockhash)", r, -32002)
+		var data struct {
+			Err json.RawMessage `json:"err"`
+		}
+		if json.Unmarshal(e.Data, &data) != nil || !sameJSON(t, data.Err, `"BlockhashNotFound"`) {
+			t.Errorf(`sendTransaction(unknown blockhash) data = %s; want err "BlockhashNotFound"`, e.Data)
+		}
+	})
+
+	t.Run("minContextSlot ahead of the node is -32016", func(t *testing.T) {
+		r := rawCall(t, "getBalance", payer.PublicKey().String(), map[string]any{"commitment": "confirmed", "minContextSlot": uint64(1) << 40})
+		e := wantRawError(t, "getBalance(minContextSlot 2^40)", r, -32016)
+		var data struct {
+			ContextSlot *uint64 `json:"contextSlot"`
+		}
+		if json.Unmarshal(e.Data, &data) != nil || data.ContextSlot == nil {
+			t.Errorf("-32016 data = %s; want {\"contextSlot\": <slot>}", e.Data)
+		}
+	})
+
+	t.Run("getTokenAccountsByOwner with an unknown program is -32602", func(t *testing.T) {
+		r := rawCall(t, "getTokenAccountsByOwner", payer.PublicKey().String(), map[string]any{"programId": solana.SystemProgramID.String()}, map[string]any{"encoding": "base64"})
+		wantRawError(t, "getTokenAccountsByOwner(programId system)", r, -32602)
+	})
+
+	t.Run("getSignaturesForAddress limit is 1 to 1000", func(t *testing.T) {
+		for _, limit := range []int{0, 1001} {
+			r := rawCall(t, "getSignaturesForAddress", payer.PublicKey().String(), map[string]any{"limit": limit, "commitment": "confirmed"})
+			wantRawError(t, fmt.Sprintf("getSignaturesForAddress(limit %d)", limit), r, -32602)
+		}
+		var ok []json.RawMessage
+		wantRawResult(t, "getSignaturesForAddress(limit 1000)", rawCall(t, "getSignaturesForAddress", payer.PublicKey().String(), map[string]any{"limit": 1000, "commitment": "confirmed"}), &ok)
+	})
+
+	t.Run("GET /health is plain ok", func(t *testing.T) {
+		resp, err := http.Get(rpcNode(t).rpcURL + "/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK || string(b) != "ok" {
+			t.Errorf("GET /health = %d %q, want 200 \"ok\"", resp.StatusCode, b)
 		}
 	})
 
