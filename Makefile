@@ -14,7 +14,7 @@ BENCHCOUNT  ?= 1
 # Packages whose code runs on several goroutines at once (pipeline stages, and
 # sdk, whose verifiers every sigverify worker calls concurrently). They run a
 # second time under the race detector.
-RACE_PKGS := ./sdk/... ./runtime/... ./poh/... ./turbine/... ./internal/... ./ledger/... ./tpu/... ./consensus/... ./validator/node/...
+RACE_PKGS := ./sdk/... ./runtime/... ./poh/... ./turbine/... ./internal/... ./ledger/... ./tpu/... ./consensus/... ./validator/node/... ./rpc/...
 
 # Every fuzz target, as package:Target.
 FUZZ_TARGETS := \
@@ -33,6 +33,8 @@ FUZZ_TARGETS := \
 	./runtime/programs/token:FuzzExecute \
 	./runtime/programs/ata:FuzzExecute \
 	./runtime/programs/memo:FuzzMemo \
+	./rpc:FuzzHandle \
+	./rpc:FuzzPubsubHandle \
 	./rpc/parsed:FuzzParseAccount \
 	./rpc/parsed:FuzzParseInstruction \
 	./poh:FuzzDecodeEntries \

@@ -204,11 +204,21 @@ func getMinimumBalanceForRentExemption(s *Server, _ context.Context, p params) (
 // leaderSchedule computes epoch's schedule from the genesis stakes, as the
 // node's leader schedule does.
 func (s *Server) leaderSchedule(epoch uint64) (*consensus.LeaderSchedule, error) {
+	s.leadersMu.Lock()
+	defer s.leadersMu.Unlock()
+	if s.leaders != nil && s.leaders.Epoch() == epoch {
+		return s.leaders, nil
+	}
 	stakes := make([]consensus.StakedNode, 0, len(s.cfg.Genesis.Validators))
 	for _, v := range s.cfg.Genesis.Validators {
 		stakes = append(stakes, consensus.StakedNode{Pubkey: v.Identity, Stake: v.StakeLamports})
 	}
-	return consensus.NewLeaderSchedule(epoch, s.epochSchedule(), stakes)
+	ls, err := consensus.NewLeaderSchedule(epoch, s.epochSchedule(), stakes)
+	if err != nil {
+		return nil, err
+	}
+	s.leaders = ls
+	return ls, nil
 }
 
 func (s *Server) leaderOf(slot uint64) (sdk.Pubkey, bool) {

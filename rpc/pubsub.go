@@ -137,7 +137,11 @@ func (p *pubsub) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c.SetReadLimit(wsReadLimit)
 	ctx, cancel := context.WithCancel(r.Context())
-	conn := &wsConn{c: c, out: make(chan []byte, wsQueue), done: make(chan struct{}), subs: make(map[uint64]*subscription), cancel: cancel}
+	queue := p.s.cfg.WSQueue
+	if queue <= 0 {
+		queue = wsQueue
+	}
+	conn := &wsConn{c: c, out: make(chan []byte, queue), done: make(chan struct{}), subs: make(map[uint64]*subscription), cancel: cancel}
 	p.mu.Lock()
 	p.conns[conn] = struct{}{}
 	p.mu.Unlock()

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gnomon-chain/gnomon/consensus"
 	"github.com/gnomon-chain/gnomon/genesis"
 	"github.com/gnomon-chain/gnomon/ledger"
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
@@ -60,7 +61,9 @@ type Config struct {
 	// AirdropMaxLamports caps one airdrop; AirdropPerMinute caps what one
 	// address may receive in a minute (0: defaults).
 	AirdropMaxLamports, AirdropPerMinute uint64
-	Logger                               *slog.Logger
+	// WSQueue bounds each WebSocket client's outgoing queue (0: 4096).
+	WSQueue int
+	Logger  *slog.Logger
 }
 
 // Stats are the service's counters.
@@ -88,6 +91,11 @@ type Server struct {
 	faucet  *faucet
 	perf    *perfSamples
 	methods map[string]method
+
+	// leaders caches the last epoch's leader schedule: getSlotLeaders asks
+	// for thousands of slots of the same epoch.
+	leadersMu sync.Mutex
+	leaders   *consensus.LeaderSchedule
 
 	// hub carries slot events from Publish to the PubSub dispatcher.
 	hub chan event

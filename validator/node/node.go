@@ -59,7 +59,9 @@ type Config struct {
 	RPCAddr, RPCWSAddr string
 	// Faucet, if set, funds RPC's requestAirdrop.
 	Faucet *sdk.Keypair
-	Logger *slog.Logger
+	// RPCWSQueue bounds each WebSocket client's queue (0: the default).
+	RPCWSQueue int
+	Logger     *slog.Logger
 }
 
 // Stats are the node's counters.
@@ -131,7 +133,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	if cfg.RPCAddr != "" {
 		n.rpc, err = rpc.New(rpc.Config{Addr: cfg.RPCAddr, WSAddr: cfg.RPCWSAddr, Genesis: g, Ledger: cfg.Ledger,
-			Forks: forks, Identity: cfg.Identity, TPUAddr: n.tpu.Addr().String(), Faucet: cfg.Faucet, Logger: cfg.Logger})
+			Forks: forks, Identity: cfg.Identity, TPUAddr: n.tpu.Addr().String(), Faucet: cfg.Faucet, WSQueue: cfg.RPCWSQueue, Logger: cfg.Logger})
 		if err != nil {
 			n.tpu.Close()
 			if n.metrics != nil {
