@@ -190,7 +190,7 @@ func TestRPCErrors(t *testing.T) {
 			head := `{"jsonrpc":"2.0","id":1,"method":"getVersion","params":[]`
 			b := []byte(head + strings.Repeat(" ", size-len(head)-1) + "}")
 			if len(b) != size {
-				panic(fmt.Sprint(len(b)))
+				t.Fatalf("padded body is %d bytes, want %d", len(b), size)
 			}
 			return b
 		}

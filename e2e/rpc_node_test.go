@@ -81,7 +81,8 @@ func TestMain(m *testing.M) {
 }
 
 // rpcNode returns the shared node, starting it on first use. A node that
-// failed to start fails every RPC test with the same error and output.
+// failed to start fails every RPC test: the first with the build or startup
+// output, the rest with a pointer to it.
 func rpcNode(t *testing.T) *devNode {
 	t.Helper()
 	first := false
