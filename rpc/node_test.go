@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -184,17 +183,6 @@ func transferTx(t testing.TB, from sdk.Keypair, to sdk.Pubkey, lamports uint64, 
 		t.Fatal(err)
 	}
 	return tx, base64.StdEncoding.EncodeToString(raw)
-}
-
-func keysOf(raw json.RawMessage) []string {
-	var m map[string]json.RawMessage
-	json.Unmarshal(raw, &m)
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func TestRPCTransportRules(t *testing.T) {

@@ -3,7 +3,6 @@ package rpc
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 
 	"github.com/gnomon-chain/gnomon/sdk"
 )
@@ -252,8 +251,4 @@ type withContext struct {
 
 func inContext(slot uint64, v any) withContext {
 	return withContext{Context: rpcContext{Slot: slot, APIVersion: Version}, Value: v}
-}
-
-func errorf(code int, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
