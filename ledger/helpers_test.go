@@ -7,6 +7,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 	"github.com/gnomon-chain/gnomon/runtime"
+	"github.com/gnomon-chain/gnomon/runtime/invoke"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
 
@@ -103,6 +104,10 @@ func testStatus(rng *rand.Rand, slot uint64, pos uint32, keys []sdk.Pubkey) Stat
 		r.ReturnData.Data = []byte{1, 2, 3}
 		r.LoadedAddresses.Writable = []sdk.Pubkey{randKey(rng)}
 		r.LoadedAddresses.Readonly = []sdk.Pubkey{randKey(rng), randKey(rng)}
+		r.InnerInstructions = []invoke.InnerInstruction{
+			{TopLevel: 0, ProgramIDIndex: 2, Accounts: []uint8{0, 1}, Data: []byte{2, 0, 0, 0}, StackHeight: 2},
+			{TopLevel: 1, ProgramIDIndex: 2, Data: []byte{9}, StackHeight: 3},
+		}
 	}
 	return r
 }

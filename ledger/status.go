@@ -41,6 +41,8 @@ type StatusRecord struct {
 	// AccountKeys are the message's static keys. With LoadedAddresses they
 	// are the addresses the signature is indexed under.
 	AccountKeys []sdk.Pubkey
+	// InnerInstructions are the cross-program invocations, in call order.
+	InnerInstructions []invoke.InnerInstruction
 }
 
 // StatusFromResult builds a StatusRecord from an executed transaction.
@@ -51,6 +53,7 @@ func StatusFromResult(sig sdk.Signature, slot uint64, position uint32, keys []sd
 		PreBalances: r.PreBalances, PostBalances: r.PostBalances,
 		PreTokenBalances: r.PreTokenBalances, PostTokenBalances: r.PostTokenBalances,
 		ReturnData: r.ReturnData, LoadedAddresses: r.LoadedAddresses, AccountKeys: keys,
+		InnerInstructions: r.InnerInstructions,
 	}
 	if r.Err != nil {
 		b, err := r.Err.MarshalJSON()
@@ -292,7 +295,7 @@ func (l *Ledger) SignaturesForAddress(addr sdk.Pubkey, q SignatureQuery) ([]Addr
 	return out, nil
 }
 
-const statusFields = 14
+const statusFields = 15
 
 // encodeStatus appends r's RLP to dst and resets the arena.
 func encodeStatus(e encoder, dst []byte, r *StatusRecord) []byte {
@@ -322,6 +325,18 @@ func encodeStatus(e encoder, dst []byte, r *StatusRecord) []byte {
 	la.Set(encodePubkeys(e, r.LoadedAddresses.Readonly))
 	v.Set(la)
 	v.Set(encodePubkeys(e, r.AccountKeys))
+	inner := e.list()
+	for i := range r.InnerInstructions {
+		in := &r.InnerInstructions[i]
+		iv := e.list()
+		iv.Set(e.uint(uint64(in.TopLevel)))
+		iv.Set(e.uint(uint64(in.ProgramIDIndex)))
+		iv.Set(e.bytes(in.Accounts))
+		iv.Set(e.bytes(in.Data))
+		iv.Set(e.uint(uint64(in.StackHeight)))
+		inner.Set(iv)
+	}
+	v.Set(inner)
 	return v.MarshalTo(dst)
 }
 
@@ -392,6 +407,15 @@ func decodeStatus(p *fastrlp.Parser, b []byte) (StatusRecord, error) {
 	r.LoadedAddresses.Readonly = decodePubkeys(&la, 1)
 	f.take(&la)
 	r.AccountKeys = decodePubkeys(&f, 13)
+	inner := f.list(14, 0)
+	for i := 0; f.err == nil && inner.err == nil && i < inner.len(); i++ {
+		iv := inner.list(i, 5)
+		in := invoke.InnerInstruction{TopLevel: iv.u8(0), ProgramIDIndex: iv.u8(1), Accounts: iv.bytes(2),
+			Data: iv.bytes(3), StackHeight: iv.u8(4)}
+		inner.take(&iv)
+		r.InnerInstructions = append(r.InnerInstructions, in)
+	}
+	f.take(&inner)
 	if f.err != nil {
 		return StatusRecord{}, f.err
 	}

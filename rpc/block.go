@@ -205,7 +205,7 @@ func (s *Server) renderBlock(snap *snapshot, slot uint64, level commitment, opts
 			if serr != nil {
 				return nil, internalError(serr)
 			}
-			entry := txWithMeta{Meta: encodeMeta(&st, tx.Message.Version == sdk.MessageV0)}
+			entry := txWithMeta{Meta: encodeMeta(&st, opts.enc)}
 			if details == "accounts" {
 				entry.Transaction = accountsOnly(tx, st)
 				entry.Meta.LogMessages, entry.Meta.InnerInstructions = nil, nil

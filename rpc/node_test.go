@@ -18,6 +18,7 @@ import (
 
 	"github.com/gnomon-chain/gnomon/genesis"
 	"github.com/gnomon-chain/gnomon/ledger"
+	"github.com/gnomon-chain/gnomon/runtime/programs/ata"
 	"github.com/gnomon-chain/gnomon/runtime/programs/system"
 	"github.com/gnomon-chain/gnomon/sdk"
 	"github.com/gnomon-chain/gnomon/validator/node"
@@ -610,5 +611,81 @@ func TestRPCSlowWebSocketClientIsDisconnected(t *testing.T) {
 	}
 	for i := 0; i < 3; i++ {
 		healthy.next(t)
+	}
+}
+
+// TestRPCInnerInstructionsOfAssociatedAccount: creating an associated token
+// account makes four cross-program calls, which simulateTransaction
+// (parsed) and getTransaction (compiled) both report.
+func TestRPCInnerInstructionsOfAssociatedAccount(t *testing.T) {
+	tn := startNode(t, 0)
+	payer := sdk.KeypairFromSeed([32]byte{7})
+	var airdrop string
+	tn.result(t, &airdrop, "requestAirdrop", payer.Pubkey().String(), 1_000_000_000)
+	tn.waitStatus(t, airdrop, "confirmed")
+	wallet := sdk.Pubkey{0x77}
+	ix := sdk.Instruction{ProgramID: ata.ID, Data: ata.CreateData(), Accounts: []sdk.AccountMeta{
+		{Pubkey: payer.Pubkey(), IsSigner: true, IsWritable: true}, {Pubkey: ata.Address(wallet, sdk.NativeMintID), IsWritable: true},
+		{Pubkey: wallet}, {Pubkey: sdk.NativeMintID}, {Pubkey: sdk.SystemProgramID}, {Pubkey: sdk.TokenProgramID}}}
+	tx, err := sdk.NewTransaction([]sdk.Instruction{ix}, tn.blockhash(t, "confirmed"), payer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := tx.MarshalBinary()
+	wire := base64.StdEncoding.EncodeToString(raw)
+
+	var sim struct {
+		Value struct {
+			Err               json.RawMessage `json:"err"`
+			InnerInstructions []struct {
+				Index        int `json:"index"`
+				Instructions []struct {
+					Program     string `json:"program"`
+					StackHeight int    `json:"stackHeight"`
+					Parsed      struct {
+						Type string `json:"type"`
+					} `json:"parsed"`
+				} `json:"instructions"`
+			} `json:"innerInstructions"`
+		} `json:"value"`
+	}
+	tn.result(t, &sim, "simulateTransaction", wire, map[string]any{"encoding": "base64", "commitment": "confirmed", "innerInstructions": true})
+	if string(sim.Value.Err) != "null" || len(sim.Value.InnerInstructions) != 1 {
+		t.Fatalf("simulation %+v", sim.Value)
+	}
+	var types []string
+	for _, in := range sim.Value.InnerInstructions[0].Instructions {
+		if in.StackHeight != 2 {
+			t.Fatalf("stack height %d", in.StackHeight)
+		}
+		types = append(types, in.Program+":"+in.Parsed.Type)
+	}
+	want := []string{"spl-token:getAccountDataSize", "system:createAccount", "spl-token:initializeImmutableOwner", "spl-token:initializeAccount3"}
+	if !slices.Equal(types, want) {
+		t.Fatalf("parsed inner instructions %v, want %v", types, want)
+	}
+
+	var sig string
+	tn.result(t, &sig, "sendTransaction", wire, map[string]any{"encoding": "base64", "preflightCommitment": "confirmed"})
+	tn.waitStatus(t, sig, "confirmed")
+	var got struct {
+		Meta struct {
+			InnerInstructions []struct {
+				Index        int `json:"index"`
+				Instructions []struct {
+					ProgramIDIndex int    `json:"programIdIndex"`
+					Data           string `json:"data"`
+					StackHeight    int    `json:"stackHeight"`
+				} `json:"instructions"`
+			} `json:"innerInstructions"`
+		} `json:"meta"`
+	}
+	tn.result(t, &got, "getTransaction", sig, commitment("confirmed"))
+	inner := got.Meta.InnerInstructions
+	if len(inner) != 1 || inner[0].Index != 0 || len(inner[0].Instructions) != 4 {
+		t.Fatalf("inner instructions %+v", inner)
+	}
+	if k := tx.Message.AccountKeys[inner[0].Instructions[1].ProgramIDIndex]; k != sdk.SystemProgramID {
+		t.Fatalf("second inner instruction calls %s, want the System program", k)
 	}
 }

@@ -20,8 +20,15 @@ func parseAccount(bank *gnrt.Bank, k sdk.Pubkey, a *sdk.Account) (any, bool) {
 // parseInstruction returns an instruction's jsonParsed form, parsed where a
 // parser knows the program, raw otherwise.
 func parseInstruction(program sdk.Pubkey, accounts []sdk.Pubkey, data []byte) any {
-	if p, ok := parsed.ParseInstruction(program, accounts, data, nil); ok {
+	return parseInstructionAt(program, accounts, data, nil)
+}
+
+// parseInstructionAt is parseInstruction for an instruction at a known
+// stack height (an inner instruction).
+func parseInstructionAt(program sdk.Pubkey, accounts []sdk.Pubkey, data []byte, stackHeight *uint32) any {
+	if p, ok := parsed.ParseInstruction(program, accounts, data, stackHeight); ok {
 		return p
 	}
-	return uiRawInstruction{ProgramID: program.String(), Accounts: pubkeyStrings(accounts), Data: base58.Encode(data)}
+	return uiRawInstruction{ProgramID: program.String(), Accounts: pubkeyStrings(accounts), Data: base58.Encode(data),
+		StackHeight: stackHeight}
 }

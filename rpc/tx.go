@@ -213,9 +213,10 @@ func simulateTransaction(s *Server, _ context.Context, p params) (any, *Error) {
 	out := simulationOf(&sim)
 	out.ReplacementBlockhash = replacement
 	if cfg.InnerInstructions {
-		// Gnomon's invoke does not trace cross-program calls yet: no inner
-		// instruction is reported, even for one that made some.
-		out.InnerInstructions = []any{}
+		// Agave reports simulated inner instructions parsed.
+		keys := append(append(append([]sdk.Pubkey(nil), tx.Message.AccountKeys...),
+			sim.Result.LoadedAddresses.Writable...), sim.Result.LoadedAddresses.Readonly...)
+		out.InnerInstructions = innerInstructions(sim.Result.InnerInstructions, keys, true)
 	}
 	if cfg.Accounts != nil && sim.Result.Err == nil {
 		out.Accounts = make([]*uiAccount, len(addrs))
@@ -432,7 +433,7 @@ func getTransaction(s *Server, _ context.Context, p params) (any, *Error) {
 	if eerr != nil {
 		return nil, internalError(eerr)
 	}
-	out := map[string]any{"slot": st.Slot, "blockTime": blk.blockTime, "meta": encodeMeta(&st, tx.Message.Version == sdk.MessageV0),
+	out := map[string]any{"slot": st.Slot, "blockTime": blk.blockTime, "meta": encodeMeta(&st, enc),
 		"transaction": ui}
 	if cfg.MaxSupportedTransactionVersion != nil {
 		out["version"] = txVersion(tx)

@@ -7,6 +7,7 @@ import (
 	"github.com/mr-tron/base58"
 
 	"github.com/gnomon-chain/gnomon/ledger"
+	"github.com/gnomon-chain/gnomon/runtime/invoke"
 	"github.com/gnomon-chain/gnomon/rpc/parsed"
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
 	"github.com/gnomon-chain/gnomon/sdk"
@@ -150,11 +151,13 @@ func tokenBalances(tbs []gnrt.TokenBalance) []parsed.TokenBalance {
 	return out
 }
 
-// encodeMeta renders a stored status as Solana's transaction meta.
-func encodeMeta(st *ledger.StatusRecord, v0 bool) *uiMeta {
+// encodeMeta renders a stored status as Solana's transaction meta; enc
+// decides whether inner instructions are parsed.
+func encodeMeta(st *ledger.StatusRecord, enc txEncoding) *uiMeta {
+	keys := append(append(append([]sdk.Pubkey(nil), st.AccountKeys...), st.LoadedAddresses.Writable...), st.LoadedAddresses.Readonly...)
 	m := &uiMeta{Err: errJSON(st.Err), Status: statusJSON(st.Err), Fee: st.Fee,
 		PreBalances: orEmpty(st.PreBalances), PostBalances: orEmpty(st.PostBalances),
-		InnerInstructions: []any{}, LogMessages: orEmptyStrings(st.Logs),
+		InnerInstructions: innerInstructions(st.InnerInstructions, keys, enc == txJSONParsed), LogMessages: orEmptyStrings(st.Logs),
 		PreTokenBalances: tokenBalances(st.PreTokenBalances), PostTokenBalances: tokenBalances(st.PostTokenBalances),
 		Rewards: []any{}, ComputeUnitsConsumed: st.ComputeUnits,
 		LoadedAddresses: &uiLoaded{Writable: pubkeyStrings(st.LoadedAddresses.Writable), Readonly: pubkeyStrings(st.LoadedAddresses.Readonly)}}
@@ -163,6 +166,44 @@ func encodeMeta(st *ledger.StatusRecord, v0 bool) *uiMeta {
 			Data: [2]string{base64.StdEncoding.EncodeToString(st.ReturnData.Data), "base64"}}
 	}
 	return m
+}
+
+// uiInner is one top-level instruction's cross-program invocations.
+type uiInner struct {
+	Index        uint8 `json:"index"`
+	Instructions []any `json:"instructions"`
+}
+
+// innerInstructions groups invocations by their top-level instruction, in
+// the compiled form (indexes, base58 data) or, when parsedForm, as
+// jsonParsed shows instructions.
+func innerInstructions(inner []invoke.InnerInstruction, keys []sdk.Pubkey, parsedForm bool) []any {
+	out := []any{}
+	var cur *uiInner
+	for i := range inner {
+		in := &inner[i]
+		if cur == nil || cur.Index != in.TopLevel {
+			out = append(out, &uiInner{Index: in.TopLevel})
+			cur = out[len(out)-1].(*uiInner)
+		}
+		height := uint32(in.StackHeight)
+		if !parsedForm {
+			cur.Instructions = append(cur.Instructions, uiCompiledInstruction{ProgramIDIndex: in.ProgramIDIndex,
+				Accounts: in.Accounts, Data: base58.Encode(in.Data), StackHeight: &height})
+			continue
+		}
+		if int(in.ProgramIDIndex) >= len(keys) {
+			continue
+		}
+		accts := make([]sdk.Pubkey, 0, len(in.Accounts))
+		for _, a := range in.Accounts {
+			if int(a) < len(keys) {
+				accts = append(accts, keys[a])
+			}
+		}
+		cur.Instructions = append(cur.Instructions, parseInstructionAt(keys[in.ProgramIDIndex], accts, in.Data, &height))
+	}
+	return out
 }
 
 func orEmpty(xs []uint64) []uint64 {

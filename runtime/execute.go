@@ -36,6 +36,9 @@ type TxResult struct {
 	PreTokenBalances, PostTokenBalances []TokenBalance
 	// LoadedAddresses are the keys a v0 message looked up.
 	LoadedAddresses LoadedAddresses
+	// InnerInstructions are the cross-program invocations the transaction
+	// made, in call order (nil when it made none).
+	InnerInstructions []invoke.InnerInstruction
 	// writes are the accounts to store when the result is committed.
 	writes []write
 }
@@ -389,6 +392,10 @@ func (b *Bank) executeClaimed(tx *sdk.Transaction, s *scratch, keys []sdk.Pubkey
 	res.ComputeUnits = itx.ComputeUsed()
 	res.ReturnData = itx.Return
 	res.Logs = s.arena.strings(itx.Logs)
+	if len(itx.Inner) > 0 {
+		// The scratch transaction is reused; the result keeps its own copy.
+		res.InnerInstructions = slices.Clone(itx.Inner)
+	}
 
 	if execErr != nil {
 		// Everything but the fee (and an advanced nonce) is undone.

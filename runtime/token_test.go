@@ -3,6 +3,7 @@ package runtime
 import (
 	"testing"
 
+	"github.com/gnomon-chain/gnomon/runtime/programs/ata"
 	"github.com/gnomon-chain/gnomon/runtime/programs/token"
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
@@ -58,5 +59,47 @@ func TestTokenTransferReportsTokenBalances(t *testing.T) {
 	}
 	if r.Logs[1] != "Program log: Instruction: Transfer" {
 		t.Fatalf("logs %q", r.Logs)
+	}
+}
+
+// TestCreateAssociatedAccountRecordsInnerInstructions: the ATA program's
+// calls into System and Token are reported as inner instructions, in call
+// order, with their depth, as getTransaction shows them.
+func TestCreateAssociatedAccountRecordsInnerInstructions(t *testing.T) {
+	keys := testKeypairs(2, 13)
+	mint := sdk.Pubkey{0x3b}
+	n := newTestNode(t, keys, tokenGenesis(mint, keys[0].Pubkey(), nil, 0))
+	b := n.child(t, n.forks.Root(), 1)
+	wallet := keys[1].Pubkey()
+	addr := ata.Address(wallet, mint)
+	ix := sdk.Instruction{ProgramID: ata.ID, Data: ata.CreateData(), Accounts: []sdk.AccountMeta{
+		{Pubkey: keys[0].Pubkey(), IsSigner: true, IsWritable: true}, {Pubkey: addr, IsWritable: true},
+		{Pubkey: wallet}, {Pubkey: mint}, {Pubkey: sdk.SystemProgramID}, {Pubkey: token.ID}}}
+	tx := wire(t, []sdk.Instruction{ix}, b.LastBlockhash(), keys[0])
+	r := process(t, b, tx)[0]
+	if r.Err != nil {
+		t.Fatalf("%v %q", r.Err, r.Logs)
+	}
+	keysOf := tx.Message.AccountKeys
+	var programs []sdk.Pubkey
+	for _, in := range r.InnerInstructions {
+		if in.TopLevel != 0 || in.StackHeight != 2 {
+			t.Fatalf("inner instruction %+v: want top-level 0, stack height 2", in)
+		}
+		programs = append(programs, keysOf[in.ProgramIDIndex])
+	}
+	want := []sdk.Pubkey{token.ID, sdk.SystemProgramID, token.ID, token.ID}
+	if len(programs) != len(want) {
+		t.Fatalf("inner programs %v, want %v", programs, want)
+	}
+	for i := range want {
+		if programs[i] != want[i] {
+			t.Fatalf("inner programs %v, want %v", programs, want)
+		}
+	}
+	// A transfer makes none.
+	plain := process(t, b, wire(t, []sdk.Instruction{transfer(keys[0].Pubkey(), keys[1].Pubkey(), 1_000_000)}, b.LastBlockhash(), keys[0]))[0]
+	if plain.InnerInstructions != nil {
+		t.Fatalf("a transfer reported inner instructions %+v", plain.InnerInstructions)
 	}
 }

@@ -70,12 +70,28 @@ type ReturnData struct {
 	Data      []byte
 }
 
+// InnerInstruction is a cross-program invocation, as getTransaction's
+// innerInstructions list it: the top-level instruction it ran under, the
+// callee and accounts as indexes into the transaction's accounts, its data,
+// and its depth (2 for a call made by a top-level instruction).
+type InnerInstruction struct {
+	TopLevel       uint8
+	ProgramIDIndex uint8
+	Accounts       []uint8
+	Data           []byte
+	StackHeight    uint8
+}
+
 // Transaction is the execution state of one transaction.
 type Transaction struct {
 	Env      *Env
 	Accounts []TxAccount
 	Logs     []string
 	Return   ReturnData
+	// Inner are the cross-program invocations made so far, in call order.
+	Inner []InnerInstruction
+	// topLevel is the index of the top-level instruction executing.
+	topLevel int
 
 	computeLimit, computeUsed uint64
 	logBytes                  int
@@ -103,7 +119,7 @@ func NewTransaction(env *Env, accounts []TxAccount, computeLimit uint64) *Transa
 
 // Reset reuses t for another transaction, keeping its memory.
 func (t *Transaction) Reset(env *Env, accounts []TxAccount, computeLimit uint64) {
-	t.Env, t.Accounts, t.Logs, t.Return = env, accounts, t.Logs[:0], ReturnData{}
+	t.Env, t.Accounts, t.Logs, t.Return, t.Inner = env, accounts, t.Logs[:0], ReturnData{}, t.Inner[:0]
 	t.computeLimit, t.computeUsed, t.logBytes, t.logTruncated, t.trace = computeLimit, 0, 0, false, 0
 	t.stack, t.acctUsed, t.InstructionsSysvar = t.stack[:0], 0, -1
 }
@@ -136,6 +152,7 @@ func (t *Transaction) ExecuteInstruction(index int, ix *sdk.CompiledInstruction)
 		accts = append(accts, instrAccount{tx: int(a), signer: ta.Signer, writable: ta.Writable})
 	}
 	t.instrBufs[0] = accts
+	t.topLevel = index
 	if t.InstructionsSysvar >= 0 {
 		sysvar.SetCurrentInstruction(t.Accounts[t.InstructionsSysvar].Account.Data, index)
 	}
@@ -463,16 +480,24 @@ func (c *Context) Invoke(ix sdk.Instruction, signerSeeds ...[][]byte) error {
 		accts = append(accts, instrAccount{tx: c.accounts[caller].tx, signer: m.IsSigner, writable: m.IsWritable})
 	}
 	c.tx.instrBufs[depth] = accts
-	found := false
+	programIndex := -1
 	for i := range c.tx.Accounts {
 		if c.tx.Accounts[i].Key == ix.ProgramID {
-			found = true
+			programIndex = i
 			break
 		}
 	}
-	if !found {
+	if programIndex < 0 {
 		return Err(MissingAccount)
 	}
+	// Recorded before it runs, as Agave does, so a failed call still shows
+	// in the failed transaction's inner instructions.
+	inner := InnerInstruction{TopLevel: uint8(c.tx.topLevel), ProgramIDIndex: uint8(programIndex),
+		Accounts: make([]uint8, len(accts)), Data: append([]byte(nil), ix.Data...), StackHeight: uint8(depth + 1)}
+	for i, a := range accts {
+		inner.Accounts[i] = uint8(a.tx)
+	}
+	c.tx.Inner = append(c.tx.Inner, inner)
 	// Return data is reset before each invocation, so what the caller reads
 	// afterwards is the callee's.
 	c.tx.Return = ReturnData{ProgramID: c.program}
