@@ -7,9 +7,9 @@ import (
 	"github.com/mr-tron/base58"
 
 	"github.com/gnomon-chain/gnomon/ledger"
-	"github.com/gnomon-chain/gnomon/runtime/invoke"
 	"github.com/gnomon-chain/gnomon/rpc/parsed"
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
+	"github.com/gnomon-chain/gnomon/runtime/invoke"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
 
