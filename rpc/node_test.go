@@ -689,3 +689,27 @@ func TestRPCInnerInstructionsOfAssociatedAccount(t *testing.T) {
 		t.Fatalf("second inner instruction calls %s, want the System program", k)
 	}
 }
+
+// TestRPCResendsUntilLanded: a transaction the leader drops (its payer
+// cannot pay the fee yet) is re-sent by RPC until it lands once the payer
+// is funded, as Agave's send-transaction service does.
+func TestRPCResendsUntilLanded(t *testing.T) {
+	tn := startNode(t, 0)
+	payer := sdk.KeypairFromSeed([32]byte{11})
+	_, wire := transferTx(t, payer, sdk.Pubkey{0x12}, 1_000_000_000, tn.blockhash(t, "processed"))
+	var sig string
+	tn.result(t, &sig, "sendTransaction", wire, map[string]any{"encoding": "base64", "skipPreflight": true})
+	// Not landed: the payer does not exist.
+	time.Sleep(500 * time.Millisecond)
+	var st struct{ Value []any }
+	tn.result(t, &st, "getSignatureStatuses", []string{sig})
+	if st.Value[0] != nil {
+		t.Fatalf("landed with an unfunded payer: %v", st.Value[0])
+	}
+	var airdrop string
+	tn.result(t, &airdrop, "requestAirdrop", payer.Pubkey().String(), 5_000_000_000)
+	tn.waitStatus(t, sig, "confirmed")
+	if tn.n.RPCStats().Retried.Load() == 0 {
+		t.Fatal("landed without a retry")
+	}
+}

@@ -286,9 +286,14 @@ func (n *Node) sigverify(ctx context.Context) {
 	}()
 	// Dedup: signatures seen recently, in two generations so memory stays
 	// bounded; a transaction that reappears after both rotate is caught by
-	// the bank's status cache.
+	// the bank's status cache. A generation also ends after dedupAge, as
+	// Agave's deduper resets every few seconds: a transaction the leader
+	// dropped (its payer could not pay yet, its entry was full) must be
+	// able to come back when RPC re-sends it.
 	const generation = 200_000
+	const dedupAge = 2 * time.Second
 	seen, older := make(map[sdk.Signature]struct{}), make(map[sdk.Signature]struct{})
+	rotated := time.Now()
 	var batch []tpu.Packet
 	for {
 		select {
@@ -317,8 +322,9 @@ func (n *Node) sigverify(ctx context.Context) {
 				seen[sig] = struct{}{}
 				kept = append(kept, p)
 			}
-			if len(seen) > generation {
+			if len(seen) > generation || time.Since(rotated) > dedupAge {
 				seen, older = make(map[sdk.Signature]struct{}), seen
+				rotated = time.Now()
 			}
 			if len(kept) > 0 {
 				select {
