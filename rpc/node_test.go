@@ -713,3 +713,100 @@ func TestRPCResendsUntilLanded(t *testing.T) {
 		t.Fatal("landed without a retry")
 	}
 }
+
+// TestRPCProgramRootBlockAndLogSubscriptions covers the subscriptions the
+// transfer journey does not: program (with a filter), root, block,
+// slotsUpdates, and logs with and without votes.
+func TestRPCProgramRootBlockAndLogSubscriptions(t *testing.T) {
+	tn := startNode(t, 0)
+	alice := sdk.KeypairFromSeed([32]byte{12})
+	bob := sdk.Pubkey{0x13, 0x13}
+	var airdrop string
+	tn.result(t, &airdrop, "requestAirdrop", alice.Pubkey().String(), 2_000_000_000)
+	tn.waitStatus(t, airdrop, "confirmed")
+
+	w := dialWS(t, tn.ws)
+	progSub := w.subscribe(t, "programSubscribe", system.ID.String(),
+		map[string]any{"commitment": "confirmed", "encoding": "base64", "filters": []any{map[string]any{"dataSize": 0}}})
+	rootSub := w.subscribe(t, "rootSubscribe")
+	blockSub := w.subscribe(t, "blockSubscribe", "all", map[string]any{"commitment": "confirmed", "transactionDetails": "signatures"})
+	updSub := w.subscribe(t, "slotsUpdatesSubscribe")
+	allLogs := w.subscribe(t, "logsSubscribe", "all", commitment("processed"))
+	voteLogs := w.subscribe(t, "logsSubscribe", "allWithVotes", commitment("processed"))
+
+	tx, wire := transferTx(t, alice, bob, 1_000_000_000, tn.blockhash(t, "confirmed"))
+	sig := tx.Signatures[0].String()
+	tn.result(t, nil, "sendTransaction", wire, map[string]any{"encoding": "base64", "preflightCommitment": "confirmed"})
+
+	var (
+		sawProgram, sawBlock, sawTransferLog, sawVoteLog bool
+		roots                                            []uint64
+		updates                                          = map[string]bool{}
+	)
+	deadline := time.Now().Add(25 * time.Second)
+	for !(sawProgram && sawBlock && sawTransferLog && sawVoteLog && len(roots) >= 2 &&
+		updates["frozen"] && updates["optimisticConfirmation"] && updates["root"]) {
+		if time.Now().After(deadline) {
+			t.Fatalf("program %v block %v transfer log %v vote log %v roots %v updates %v",
+				sawProgram, sawBlock, sawTransferLog, sawVoteLog, roots, updates)
+		}
+		method, p := w.next(t)
+		switch p.Subscription {
+		case progSub:
+			var v struct {
+				Value struct {
+					Pubkey  string `json:"pubkey"`
+					Account struct {
+						Owner string `json:"owner"`
+						Space uint64 `json:"space"`
+					} `json:"account"`
+				} `json:"value"`
+			}
+			json.Unmarshal(p.Result, &v)
+			if method != "programNotification" || v.Value.Account.Owner != system.ID.String() || v.Value.Account.Space != 0 {
+				t.Fatalf("program notification %s %s", method, p.Result)
+			}
+			sawProgram = sawProgram || v.Value.Pubkey == bob.String()
+		case rootSub:
+			var r uint64
+			json.Unmarshal(p.Result, &r)
+			if len(roots) > 0 && r <= roots[len(roots)-1] {
+				t.Fatalf("root %d after %d", r, roots[len(roots)-1])
+			}
+			roots = append(roots, r)
+		case blockSub:
+			var v struct {
+				Value struct {
+					Slot  uint64 `json:"slot"`
+					Block struct {
+						Signatures []string `json:"signatures"`
+						Blockhash  string   `json:"blockhash"`
+					} `json:"block"`
+				} `json:"value"`
+			}
+			json.Unmarshal(p.Result, &v)
+			if v.Value.Block.Blockhash == "" {
+				t.Fatalf("block notification %s", p.Result)
+			}
+			sawBlock = sawBlock || slices.Contains(v.Value.Block.Signatures, sig)
+		case updSub:
+			var u struct{ Type string }
+			json.Unmarshal(p.Result, &u)
+			updates[u.Type] = true
+		case allLogs, voteLogs:
+			var v struct {
+				Value struct {
+					Signature string   `json:"signature"`
+					Logs      []string `json:"logs"`
+				} `json:"value"`
+			}
+			json.Unmarshal(p.Result, &v)
+			isVote := slices.Contains(v.Value.Logs, "Program Vote111111111111111111111111111111111111111 invoke [1]")
+			if p.Subscription == allLogs && isVote {
+				t.Fatalf("logsSubscribe all delivered a vote: %s", p.Result)
+			}
+			sawTransferLog = sawTransferLog || (p.Subscription == allLogs && v.Value.Signature == sig)
+			sawVoteLog = sawVoteLog || (p.Subscription == voteLogs && isVote)
+		}
+	}
+}
