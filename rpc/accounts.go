@@ -31,15 +31,7 @@ func getAccountInfo(s *Server, _ context.Context, p params) (any, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	var cfg accountConfig
-	if err := p.decode(1, &cfg); err != nil {
-		return nil, err
-	}
-	enc, err := parseAccountEncoding(cfg.Encoding, encBinary)
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.bankAt(cfg.commitmentConfig)
+	b, enc, slice, err := s.accountRead(p, 1, encBinary)
 	if err != nil {
 		return nil, err
 	}
@@ -47,11 +39,29 @@ func getAccountInfo(s *Server, _ context.Context, p params) (any, *Error) {
 	if a == nil {
 		return inContext(b.Slot(), nil), nil
 	}
-	ui, err := encodeAccount(b, k, a, enc, cfg.DataSlice)
+	ui, err := encodeAccount(b, k, a, enc, slice)
 	if err != nil {
 		return nil, err
 	}
 	return inContext(b.Slot(), ui), nil
+}
+
+// accountRead reads an account method's config at parameter i: the bank
+// at its commitment, the encoding (def if none) and the data slice.
+func (s *Server) accountRead(p params, i int, def accountEncoding) (*gnrt.Bank, accountEncoding, *dataSlice, *Error) {
+	var cfg accountConfig
+	if err := p.decode(i, &cfg); err != nil {
+		return nil, 0, nil, err
+	}
+	enc, err := parseAccountEncoding(cfg.Encoding, def)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	b, err := s.bankAt(cfg.commitmentConfig)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return b, enc, cfg.DataSlice, nil
 }
 
 func getMultipleAccounts(s *Server, _ context.Context, p params) (any, *Error) {
@@ -65,15 +75,7 @@ func getMultipleAccounts(s *Server, _ context.Context, p params) (any, *Error) {
 	if len(keys) > maxMultipleAccounts {
 		return nil, invalidParams("Too many inputs provided; max %d", maxMultipleAccounts)
 	}
-	var cfg accountConfig
-	if err := p.decode(1, &cfg); err != nil {
-		return nil, err
-	}
-	enc, err := parseAccountEncoding(cfg.Encoding, encBase64)
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.bankAt(cfg.commitmentConfig)
+	b, enc, slice, err := s.accountRead(p, 1, encBase64)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +86,7 @@ func getMultipleAccounts(s *Server, _ context.Context, p params) (any, *Error) {
 			return nil, err
 		}
 		if a := b.Account(k); a != nil {
-			ui, err := encodeAccount(b, k, a, enc, cfg.DataSlice)
+			ui, err := encodeAccount(b, k, a, enc, slice)
 			if err != nil {
 				return nil, err
 			}
@@ -340,15 +342,7 @@ func (s *Server) tokenAccountsBy(p params, byDelegate bool) (any, *Error) {
 	default:
 		return nil, invalidParams("Invalid params: expected exactly one of mint or programId")
 	}
-	var cfg accountConfig
-	if err := p.decode(2, &cfg); err != nil {
-		return nil, err
-	}
-	enc, err := parseAccountEncoding(cfg.Encoding, encBinary)
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.bankAt(cfg.commitmentConfig)
+	b, enc, slice, err := s.accountRead(p, 2, encBinary)
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +370,7 @@ func (s *Server) tokenAccountsBy(p params, byDelegate bool) (any, *Error) {
 		if !byDelegate && ta.Owner != who {
 			continue
 		}
-		ui, err := encodeAccount(b, ka.Pubkey, ka.Account, enc, cfg.DataSlice)
+		ui, err := encodeAccount(b, ka.Pubkey, ka.Account, enc, slice)
 		if err != nil {
 			return nil, err
 		}

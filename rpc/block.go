@@ -127,27 +127,8 @@ func getBlock(s *Server, _ context.Context, p params) (any, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	var cfg struct {
-		Commitment                     *string `json:"commitment"`
-		Encoding                       *string `json:"encoding"`
-		TransactionDetails             *string `json:"transactionDetails"`
-		Rewards                        *bool   `json:"rewards"`
-		MaxSupportedTransactionVersion *uint8  `json:"maxSupportedTransactionVersion"`
-	}
-	if p.has(1) && len(p[1]) > 0 && p[1][0] == '"' {
-		var e string
-		if err := p.decode(1, &e); err != nil {
-			return nil, err
-		}
-		cfg.Encoding = &e
-	} else if err := p.decode(1, &cfg); err != nil {
-		return nil, err
-	}
-	level, err := historyCommitment(cfg.Commitment)
-	if err != nil {
-		return nil, err
-	}
-	enc, err := parseTxEncoding(cfg.Encoding)
+	var cfg historyConfig
+	level, enc, err := cfg.decode(p, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -362,6 +362,35 @@ func (s *Server) onFork(snap *snapshot, slot uint64, level commitment) bool {
 	return s.cfg.Forks.Get(slot) != nil || slot <= s.cfg.Forks.Root().Slot()
 }
 
+// historyConfig is the config of getTransaction and getBlock.
+type historyConfig struct {
+	Commitment                     *string `json:"commitment"`
+	Encoding                       *string `json:"encoding"`
+	MaxSupportedTransactionVersion *uint8  `json:"maxSupportedTransactionVersion"`
+	TransactionDetails             *string `json:"transactionDetails"`
+	Rewards                        *bool   `json:"rewards"`
+}
+
+// decode reads the config at parameter i (Solana also accepts a bare
+// encoding string there) and returns its commitment and encoding.
+func (c *historyConfig) decode(p params, i int) (commitment, txEncoding, *Error) {
+	if p.has(i) && len(p[i]) > 0 && p[i][0] == '"' {
+		var e string
+		if err := p.decode(i, &e); err != nil {
+			return 0, 0, err
+		}
+		c.Encoding = &e
+	} else if err := p.decode(i, c); err != nil {
+		return 0, 0, err
+	}
+	level, err := historyCommitment(c.Commitment)
+	if err != nil {
+		return 0, 0, err
+	}
+	enc, err := parseTxEncoding(c.Encoding)
+	return level, enc, err
+}
+
 // historyCommitment parses the commitment of a method that refuses
 // processed (getTransaction, getBlock, getSignaturesForAddress).
 func historyCommitment(c *string) (commitment, *Error) {
@@ -387,26 +416,8 @@ func getTransaction(s *Server, _ context.Context, p params) (any, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	var cfg struct {
-		Commitment                     *string `json:"commitment"`
-		Encoding                       *string `json:"encoding"`
-		MaxSupportedTransactionVersion *uint8  `json:"maxSupportedTransactionVersion"`
-	}
-	// Solana accepts a bare encoding string in place of the config.
-	if p.has(1) && len(p[1]) > 0 && p[1][0] == '"' {
-		var e string
-		if err := p.decode(1, &e); err != nil {
-			return nil, err
-		}
-		cfg.Encoding = &e
-	} else if err := p.decode(1, &cfg); err != nil {
-		return nil, err
-	}
-	level, err := historyCommitment(cfg.Commitment)
-	if err != nil {
-		return nil, err
-	}
-	enc, err := parseTxEncoding(cfg.Encoding)
+	var cfg historyConfig
+	level, enc, err := cfg.decode(p, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -51,13 +51,8 @@ func (c *StatusCache) claim(view forkView, slot uint64, sig sdk.Signature) (seen
 		sh.m[sig] = slotList{first: slot}
 		return false
 	}
-	if view.sees(l.first) {
+	if l.seenBy(view) {
 		return true
-	}
-	for _, s := range l.more {
-		if view.sees(s) {
-			return true
-		}
 	}
 	l.more = append(l.more, slot)
 	sh.m[sig] = l
@@ -70,9 +65,11 @@ func (c *StatusCache) seen(view forkView, sig sdk.Signature) bool {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	l, ok := sh.m[sig]
-	if !ok {
-		return false
-	}
+	return ok && l.seenBy(view)
+}
+
+// seenBy reports whether view sees any of the slots.
+func (l *slotList) seenBy(view forkView) bool {
 	if view.sees(l.first) {
 		return true
 	}
