@@ -1,12 +1,15 @@
 package genesis
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/gnomon-chain/gnomon/sdk"
 )
 
 // FileSizeMax bounds what ReadFile will read: far above any real genesis
@@ -68,21 +71,58 @@ func (g *Genesis) WriteFile(path string) error {
 
 // ReadFile reads and decodes the genesis at path.
 func ReadFile(path string) (Genesis, error) {
+	g, _, err := ReadFileHashed(path)
+	return g, err
+}
+
+// ReadFileHashed is ReadFile that also returns the genesis hash, taken from
+// the file's bytes: Decode accepts only the canonical encoding, so they are
+// what Hash would encode, and a node with a million genesis accounts skips
+// a second of re-encoding at every start.
+func ReadFileHashed(path string) (Genesis, sdk.Hash, error) {
+	g, b, err := readFile(path)
+	if err != nil {
+		return Genesis{}, sdk.Hash{}, err
+	}
+	return g, hashBytes(b), nil
+}
+
+// ReadFileWithoutAccounts is ReadFileHashed with DecodeWithoutAccounts: for
+// a node whose ledger already holds the rooted state. The hash still covers
+// the whole file.
+func ReadFileWithoutAccounts(path string) (Genesis, sdk.Hash, error) {
+	g, b, err := readFileWith(path, DecodeWithoutAccounts)
+	if err != nil {
+		return Genesis{}, sdk.Hash{}, err
+	}
+	return g, hashBytes(b), nil
+}
+
+func readFile(path string) (Genesis, []byte, error) { return readFileWith(path, Decode) }
+
+func readFileWith(path string, decode func([]byte) (Genesis, error)) (Genesis, []byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return Genesis{}, fmt.Errorf("read genesis %s: %w", path, err)
+		return Genesis{}, nil, fmt.Errorf("read genesis %s: %w", path, err)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, FileSizeMax+1))
-	if err != nil {
-		return Genesis{}, fmt.Errorf("read genesis %s: %w", path, err)
+	// Read into a buffer of the file's size: growing one by doubling would
+	// copy a large genesis several times.
+	size := int64(512)
+	if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() <= FileSizeMax {
+		size = st.Size() + 1
 	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	if _, err := buf.ReadFrom(io.LimitReader(f, FileSizeMax+1)); err != nil {
+		return Genesis{}, nil, fmt.Errorf("read genesis %s: %w", path, err)
+	}
+	b := buf.Bytes()
 	if len(b) > FileSizeMax {
-		return Genesis{}, fmt.Errorf("read genesis %s: larger than %d bytes: %w", path, FileSizeMax, ErrInvalid)
+		return Genesis{}, nil, fmt.Errorf("read genesis %s: larger than %d bytes: %w", path, FileSizeMax, ErrInvalid)
 	}
-	g, err := Decode(b)
+	g, err := decode(b)
 	if err != nil {
-		return Genesis{}, fmt.Errorf("read genesis %s: %w", path, err)
+		return Genesis{}, nil, fmt.Errorf("read genesis %s: %w", path, err)
 	}
-	return g, nil
+	return g, b, nil
 }

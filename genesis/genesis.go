@@ -2,6 +2,7 @@ package genesis
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -289,7 +290,14 @@ func sortedKeys(m map[sdk.Pubkey]Account) []sdk.Pubkey {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b sdk.Pubkey) int { return bytes.Compare(a[:], b[:]) })
+	// Comparing the first eight bytes as one integer settles almost every
+	// pair at once: a million-account genesis sorts about twice as fast.
+	slices.SortFunc(keys, func(a, b sdk.Pubkey) int {
+		if x, y := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8]); x != y {
+			return cmp.Compare(x, y)
+		}
+		return bytes.Compare(a[8:], b[8:])
+	})
 	return keys
 }
 
@@ -307,9 +315,14 @@ func (g *Genesis) voteAccountLamports() uint64 {
 
 // RuntimeConfig is the runtime's view of the genesis, with the builtins every
 // Gnomon node runs.
-func (g *Genesis) RuntimeConfig() runtime.Config {
+func (g *Genesis) RuntimeConfig() runtime.Config { return g.RuntimeConfigFor(g.Hash()) }
+
+// RuntimeConfigFor is RuntimeConfig for a caller that already holds g's
+// hash: hashing encodes every genesis account, which takes about a second
+// per million accounts, and a restarting node should pay it once.
+func (g *Genesis) RuntimeConfigFor(hash sdk.Hash) runtime.Config {
 	return runtime.Config{
-		GenesisHash:          g.Hash(),
+		GenesisHash:          hash,
 		CreationTime:         g.CreationTime,
 		SlotDurationNs:       g.SlotDuration.Nanoseconds(),
 		SlotsPerEpoch:        g.SlotsPerEpoch,

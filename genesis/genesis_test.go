@@ -295,3 +295,38 @@ func TestGenesisDelegatesEachValidatorsStake(t *testing.T) {
 		t.Fatal("stake addresses do not depend on the identity")
 	}
 }
+
+func TestReadFileHashedMatchesHash(t *testing.T) {
+	g := DevGenesis(sdk.Pubkey{1}, sdk.Pubkey{2}, sdk.Pubkey{3}, time.Unix(1_700_000_000, 0))
+	for i := 0; i < 50; i++ {
+		g.Accounts[sdk.Pubkey{0xee, byte(i)}] = Account{Lamports: uint64(i + 1), Owner: sdk.SystemProgramID}
+	}
+	path := filepath.Join(t.TempDir(), "genesis.bin")
+	if err := g.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	got, h, err := ReadFileHashed(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h != g.Hash() || h != got.Hash() {
+		t.Fatalf("file hash %s, Hash %s", h, g.Hash())
+	}
+}
+
+func TestDecodeWithoutAccountsChecksTheirOrder(t *testing.T) {
+	g := DevGenesis(sdk.Pubkey{1}, sdk.Pubkey{2}, sdk.Pubkey{3}, time.Unix(1_700_000_000, 0))
+	g.Accounts[sdk.Pubkey{0xf0}] = Account{Lamports: 7, Owner: sdk.SystemProgramID, Data: []byte{1, 2}}
+	b := g.Encode()
+	lean, err := DecodeWithoutAccounts(b)
+	if err != nil || lean.Accounts != nil || lean.SlotsPerEpoch != g.SlotsPerEpoch || len(lean.Validators) != 1 {
+		t.Fatalf("lean decode %+v %v", lean, err)
+	}
+	// The last account's address lowered below its predecessor's: unsorted.
+	bad := bytes.Clone(b)
+	i := bytes.LastIndex(bad, []byte{0xf0})
+	bad[i] = 0x00
+	if _, err := DecodeWithoutAccounts(bad); err == nil {
+		t.Fatal("accepted unsorted accounts")
+	}
+}

@@ -12,6 +12,14 @@ import (
 // Ledger implements runtime.AccountsPersister.
 var _ runtime.AccountsPersister = (*Ledger)(nil)
 
+// HasRootedAccounts reports whether a root's accounts are persisted: a node
+// restarting on this ledger rebuilds its state from them, not from genesis.
+func (l *Ledger) HasRootedAccounts() bool {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
+	return l.hasAccountsRoot
+}
+
 // PersistRoot writes every account change of a new root and the root marker
 // (slot and bank hash) in one synced pebble batch: after a crash the ledger
 // holds either the previous root's accounts or this one's, never a mix. A
@@ -50,44 +58,82 @@ func (l *Ledger) PersistRoot(slot uint64, bankHash sdk.Hash, changes []runtime.A
 		return err
 	}
 	l.accountsRoot, l.hasAccountsRoot = slot, true
+	// A root this large (a big genesis, a snapshot) is flushed into an
+	// sstable now: left in the write-ahead log, every restart until the
+	// next flush would replay it (most of a second per million accounts).
+	if len(changes) >= flushAfterChanges {
+		if err := l.db.Flush(); err != nil {
+			return fmt.Errorf("persist root %d: flush: %w", slot, err)
+		}
+	}
 	return nil
 }
+
+// flushAfterChanges is the root size PersistRoot flushes at once.
+const flushAfterChanges = 100_000
 
 // LoadRootedAccounts returns the last persisted root, its bank hash and
 // every account alive at it, for runtime.Accounts.Restore at start-up. A
 // ledger that never persisted a root returns ErrNoRoot.
 func (l *Ledger) LoadRootedAccounts() (slot uint64, bankHash sdk.Hash, accounts []runtime.AccountChange, err error) {
-	slot, bankHash, err = l.accountsRootMarker()
+	slot, bankHash, err = l.RangeRootedAccounts(4096, func(batch []runtime.AccountChange) error {
+		accounts = append(accounts, batch...)
+		return nil
+	})
 	if err != nil {
 		return 0, sdk.Hash{}, nil, err
 	}
+	return slot, bankHash, accounts, nil
+}
+
+// RangeRootedAccounts is LoadRootedAccounts in batches of up to size
+// accounts handed to fn, each a new slice fn may keep: a restarting node
+// rebuilds its store from one batch while the next is read. It returns
+// ErrNoRoot, before calling fn, if no root was persisted.
+func (l *Ledger) RangeRootedAccounts(size int, fn func([]runtime.AccountChange) error) (slot uint64, bankHash sdk.Hash, err error) {
+	slot, bankHash, err = l.accountsRootMarker()
+	if err != nil {
+		return 0, sdk.Hash{}, err
+	}
 	it, err := l.iter([]byte{prefixAccount}, []byte{prefixAccount + 1})
 	if err != nil {
-		return 0, sdk.Hash{}, nil, fmt.Errorf("load accounts at root %d: %w", slot, err)
+		return 0, sdk.Hash{}, fmt.Errorf("load accounts at root %d: %w", slot, err)
 	}
 	defer it.Close()
 	p := parsers.Get()
 	defer parsers.Put(p)
+	batch := make([]runtime.AccountChange, 0, size)
 	for ok := it.First(); ok; ok = it.Next() {
 		k := it.Key()
 		if len(k) != accountKeyLen {
-			return 0, sdk.Hash{}, nil, fmt.Errorf("load accounts at root %d: %w: key length %d", slot, ErrCorrupt, len(k))
+			return 0, sdk.Hash{}, fmt.Errorf("load accounts at root %d: %w: key length %d", slot, ErrCorrupt, len(k))
 		}
 		var c runtime.AccountChange
 		copy(c.Pubkey[:], k[1:])
 		v, err := it.ValueAndErr()
 		if err != nil {
-			return 0, sdk.Hash{}, nil, fmt.Errorf("load account %s: %w", c.Pubkey, err)
+			return 0, sdk.Hash{}, fmt.Errorf("load account %s: %w", c.Pubkey, err)
 		}
 		if c.Account, err = decodeAccount(p, v); err != nil {
-			return 0, sdk.Hash{}, nil, fmt.Errorf("load account %s: %w", c.Pubkey, err)
+			return 0, sdk.Hash{}, fmt.Errorf("load account %s: %w", c.Pubkey, err)
 		}
-		accounts = append(accounts, c)
+		batch = append(batch, c)
+		if len(batch) == size {
+			if err := fn(batch); err != nil {
+				return 0, sdk.Hash{}, err
+			}
+			batch = make([]runtime.AccountChange, 0, size)
+		}
 	}
 	if err := it.Error(); err != nil {
-		return 0, sdk.Hash{}, nil, fmt.Errorf("load accounts at root %d: %w", slot, err)
+		return 0, sdk.Hash{}, fmt.Errorf("load accounts at root %d: %w", slot, err)
 	}
-	return slot, bankHash, accounts, nil
+	if len(batch) > 0 {
+		if err := fn(batch); err != nil {
+			return 0, sdk.Hash{}, err
+		}
+	}
+	return slot, bankHash, nil
 }
 
 func (l *Ledger) accountsRootMarker() (uint64, sdk.Hash, error) {

@@ -54,6 +54,7 @@
 //	'A' pubkey [32]                               rooted account (RLP), absent when 0 lamports
 //	'R'                                           accounts root: [slot, bank hash] (RLP)
 //	'P'                                           prune floor: lowest slot whose shreds are kept
+//	'G'                                           slot 0's bank hash [32]
 //
 // The address index stores slot and position inverted (^x), so an
 // ascending scan yields newest first, as getSignaturesForAddress wants,

@@ -21,6 +21,7 @@ const (
 	prefixAccount      byte = 'A' // pubkey [32] -> rooted account (RLP)
 	prefixAccountsRoot byte = 'R' // (single key) -> [slot, bank hash] (RLP)
 	prefixPruneFloor   byte = 'P' // (single key) -> lowest slot whose shreds are kept, u64
+	prefixGenesisBank  byte = 'G' // (single key) -> slot 0's bank hash [32]
 )
 
 const (
@@ -34,6 +35,7 @@ const (
 var (
 	accountsRootKey = []byte{prefixAccountsRoot}
 	pruneFloorKey   = []byte{prefixPruneFloor}
+	genesisBankKey  = []byte{prefixGenesisBank}
 )
 
 func shredKey(dst []byte, coding bool, slot uint64, index uint32) []byte {

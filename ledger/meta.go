@@ -1,7 +1,10 @@
 package ledger
 
 import (
+	"fmt"
 	"slices"
+
+	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/gnomon-chain/gnomon/sdk"
 )
@@ -162,4 +165,33 @@ func decodeSlotMeta(b []byte) (SlotMeta, error) {
 		return SlotMeta{}, f.err
 	}
 	return m, nil
+}
+
+// SetGenesisBankHash records slot 0's bank hash, durably. Slot 0 has no
+// block, so it has no slot metadata to hold it; a restarting node reads it
+// here instead of rebuilding the genesis bank from every genesis account.
+func (l *Ledger) SetGenesisBankHash(h sdk.Hash) error {
+	b := l.db.NewBatch()
+	if err := b.Set(genesisBankKey, h[:], nil); err != nil {
+		_ = b.Close()
+		return fmt.Errorf("set genesis bank hash: %w", err)
+	}
+	return l.commit(b, pebble.Sync, "set genesis bank hash")
+}
+
+// GenesisBankHash returns what SetGenesisBankHash recorded; ok is false if
+// nothing was.
+func (l *Ledger) GenesisBankHash() (h sdk.Hash, ok bool, err error) {
+	v, err := l.get(genesisBankKey)
+	if err != nil {
+		return h, false, fmt.Errorf("read genesis bank hash: %w", err)
+	}
+	if v == nil {
+		return h, false, nil
+	}
+	if len(v) != len(h) {
+		return h, false, fmt.Errorf("read genesis bank hash: %w: length %d", ErrCorrupt, len(v))
+	}
+	copy(h[:], v)
+	return h, true, nil
 }

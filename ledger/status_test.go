@@ -174,3 +174,26 @@ func TestStatusOfADeadSlotIsIgnored(t *testing.T) {
 		t.Fatalf("dead slot's status still found: %v", err)
 	}
 }
+
+func TestGenesisBankHashSurvivesReopen(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := l.GenesisBankHash(); ok || err != nil {
+		t.Fatalf("new ledger: ok %v err %v", ok, err)
+	}
+	want := sdk.Hash{1, 2, 3}
+	if err := l.SetGenesisBankHash(want); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if l, err = Open(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if got, ok, err := l.GenesisBankHash(); !ok || err != nil || got != want {
+		t.Fatalf("after reopen: %s %v %v", got, ok, err)
+	}
+}

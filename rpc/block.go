@@ -60,7 +60,7 @@ func (c *blockCache) get(s *Server, slot uint64) (*block, error) {
 func (s *Server) loadBlock(slot uint64) (*block, error) {
 	b := &block{slot: slot}
 	if slot == 0 {
-		b.blockhash = s.cfg.Genesis.Hash()
+		b.blockhash = s.cfg.GenesisHash
 		t, h := s.cfg.Genesis.CreationTime, uint64(0)
 		b.blockTime, b.blockHeight = &t, &h
 		return b, nil
@@ -156,7 +156,7 @@ func (s *Server) renderBlock(snap *snapshot, slot uint64, level commitment, opts
 	if err != nil {
 		return nil, err
 	}
-	prev := s.cfg.Genesis.Hash()
+	prev := s.cfg.GenesisHash
 	if slot > 0 {
 		pb, perr := s.blocks.get(s, blk.parent)
 		if perr != nil {

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/gnomon-chain/gnomon/consensus"
+	"github.com/gnomon-chain/gnomon/genesis"
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
@@ -106,7 +107,7 @@ func getHealth(s *Server, _ context.Context, _ params) (any, *Error) {
 }
 
 func getGenesisHash(s *Server, _ context.Context, _ params) (any, *Error) {
-	return s.cfg.Genesis.Hash().String(), nil
+	return s.cfg.GenesisHash.String(), nil
 }
 
 func getIdentity(s *Server, _ context.Context, _ params) (any, *Error) {
@@ -326,7 +327,7 @@ func getClusterNodes(s *Server, _ context.Context, _ params) (any, *Error) {
 	tpu := s.cfg.TPUAddr
 	rpcAddr := s.Addr().String()
 	n := node{Pubkey: s.cfg.Identity.Pubkey().String(), TPU: &tpu, TPUQUIC: &tpu, RPC: &rpcAddr,
-		Version: Version, FeatureSet: featureSet, ShredVersion: s.cfg.Genesis.ShredVersion()}
+		Version: Version, FeatureSet: featureSet, ShredVersion: genesis.ShredVersion(s.cfg.GenesisHash)}
 	if ws := s.WSAddr(); ws != nil {
 		a := ws.String()
 		n.PubSub = &a

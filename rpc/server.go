@@ -50,9 +50,12 @@ type Config struct {
 	// PubSub WebSocket address (empty: none).
 	Addr, WSAddr string
 	Genesis      *genesis.Genesis
-	Ledger       *ledger.Ledger
-	Forks        *gnrt.Forks
-	Identity     sdk.Keypair
+	// GenesisHash is Genesis's hash, if the caller has it (computing it
+	// takes a pass over every genesis account).
+	GenesisHash sdk.Hash
+	Ledger      *ledger.Ledger
+	Forks       *gnrt.Forks
+	Identity    sdk.Keypair
 	// TPUAddr is the leader's TPU, where sendTransaction forwards. With
 	// one validator it is this node's own.
 	TPUAddr string
@@ -113,6 +116,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, blocks: newBlockCache(64), hub: make(chan event, 4096), perf: newPerfSamples()}
 	s.methods = methodTable()
+	if s.cfg.GenesisHash == (sdk.Hash{}) {
+		s.cfg.GenesisHash = cfg.Genesis.Hash()
+	}
 	root := cfg.Forks.Root()
 	latest := root
 	for _, slot := range cfg.Forks.Banks() {

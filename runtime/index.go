@@ -70,6 +70,11 @@ func (x *Index) update(k sdk.Pubkey, old, cur *sdk.Account) {
 			setDel(x.byTokenAuth, owner, k)
 		}
 	}
+	x.addLocked(k, cur)
+}
+
+// addLocked puts k in the sets of its state; the caller holds mu.
+func (x *Index) addLocked(k sdk.Pubkey, cur *sdk.Account) {
 	if cur != nil && cur.Lamports > 0 {
 		setAdd(x.byOwner, cur.Owner, k)
 		if mint, owner, ok := tokenKeys(cur); ok {

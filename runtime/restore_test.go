@@ -1,9 +1,12 @@
 package runtime
 
 import (
+	"bytes"
 	"errors"
+	"slices"
 	"testing"
 
+	"github.com/gnomon-chain/gnomon/runtime/programs/token"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
 
@@ -75,4 +78,55 @@ func TestBankFromRootContinuesLikeTheOriginal(t *testing.T) {
 	if ha, hb := a.Freeze(sdk.Hash{0x60}), b.Freeze(sdk.Hash{0x60}); ha != hb {
 		t.Fatal("the rebuilt root's child computes a different bank hash")
 	}
+}
+
+// TestRestoreFromBatchesEqualsRestore: the streaming restore a restarting
+// node uses builds the same store and indexes as Restore.
+func TestRestoreFromBatchesEqualsRestore(t *testing.T) {
+	var changes []AccountChange
+	mint := sdk.Pubkey{0x44}
+	for i := 0; i < 1000; i++ {
+		k := sdk.Pubkey{byte(i), byte(i >> 8), 0x99}
+		a := sdk.Account{Lamports: uint64(i + 1), Owner: sdk.SystemProgramID}
+		if i%3 == 0 {
+			ta := token.Account{Mint: mint, Owner: sdk.Pubkey{byte(i % 7)}, Amount: 5, State: token.StateInitialized}
+			a = sdk.Account{Lamports: 2_039_280, Owner: token.ID, Data: ta.Encode()}
+		}
+		changes = append(changes, AccountChange{Pubkey: k, Account: a})
+	}
+	want := NewAccounts()
+	want.Restore(changes)
+	got := NewAccounts()
+	batches := make(chan []AccountChange, 2)
+	go func() {
+		defer close(batches)
+		for lo := 0; lo < len(changes); lo += 64 {
+			batches <- slices.Clone(changes[lo:min(lo+64, len(changes))])
+		}
+	}()
+	if n := got.RestoreFrom(batches); n != len(changes) {
+		t.Fatalf("restored %d of %d", n, len(changes))
+	}
+	for _, c := range changes {
+		if a := got.loadRooted(c.Pubkey); a == nil || a.Lamports != c.Account.Lamports {
+			t.Fatalf("%s: %+v", c.Pubkey, a)
+		}
+	}
+	for _, q := range []func(*Index) []sdk.Pubkey{
+		func(x *Index) []sdk.Pubkey { return x.RootedByOwner(token.ID) },
+		func(x *Index) []sdk.Pubkey { return x.RootedByOwner(sdk.SystemProgramID) },
+		func(x *Index) []sdk.Pubkey { return x.RootedTokenAccountsByMint(mint) },
+		func(x *Index) []sdk.Pubkey { return x.RootedTokenAccountsByOwner(sdk.Pubkey{3}) },
+	} {
+		a, b := q(want.Index()), q(got.Index())
+		sortKeys(a)
+		sortKeys(b)
+		if !slices.Equal(a, b) || len(a) == 0 {
+			t.Fatalf("index differs: %d vs %d keys", len(a), len(b))
+		}
+	}
+}
+
+func sortKeys(ks []sdk.Pubkey) {
+	slices.SortFunc(ks, func(x, y sdk.Pubkey) int { return bytes.Compare(x[:], y[:]) })
 }

@@ -51,17 +51,23 @@ func devCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error
 	if err := os.MkdirAll(*ledgerDir, 0o755); err != nil {
 		return fmt.Errorf("ledger %s: %w", *ledgerDir, err)
 	}
-	g, identity, err := devGenesis(*ledgerDir)
-	if err != nil {
-		return err
-	}
+	began := time.Now()
 	store := filepath.Join(*ledgerDir, devStoreDir)
 	l, err := ledger.Open(store, ledger.Options{})
 	if err != nil {
 		return fmt.Errorf("open ledger %s: %w", store, err)
 	}
 	defer l.Close()
-	cfg := node.Config{Genesis: g, Identity: identity, Ledger: l, TPUAddr: fmt.Sprintf("127.0.0.1:%d", *tpuPort), Logger: log,
+	log.Info("ledger opened", "ms", time.Since(began).Milliseconds())
+	began = time.Now()
+	// A ledger with rooted accounts restarts from them: genesis accounts
+	// are not needed, and decoding a million of them would take seconds.
+	g, genesisHash, identity, err := devGenesis(*ledgerDir, !l.HasRootedAccounts())
+	if err != nil {
+		return err
+	}
+	log.Info("genesis loaded", "accounts", len(g.Accounts), "ms", time.Since(began).Milliseconds())
+	cfg := node.Config{Genesis: g, GenesisHash: genesisHash, Identity: identity, Ledger: l, TPUAddr: fmt.Sprintf("127.0.0.1:%d", *tpuPort), Logger: log,
 		TowerPath: filepath.Join(*ledgerDir, "tower.bin")}
 	if *metricsPort >= 0 {
 		cfg.MetricsAddr = fmt.Sprintf("127.0.0.1:%d", *metricsPort)
@@ -85,7 +91,7 @@ func devCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error
 		return err
 	}
 	fmt.Fprintf(stdout, "identity: %s\nfaucet: %s (keypair %s)\ngenesis hash: %s\nledger: %s\ntpu: %s\n",
-		identity.Pubkey(), faucet.Pubkey(), filepath.Join(*ledgerDir, devFaucetFile), g.Hash(), *ledgerDir, n.TPUAddr())
+		identity.Pubkey(), faucet.Pubkey(), filepath.Join(*ledgerDir, devFaucetFile), n.GenesisHash(), *ledgerDir, n.TPUAddr())
 	if a := n.RPCAddr(); a != nil {
 		fmt.Fprintf(stdout, "rpc: http://%s\nwebsocket: ws://%s\n", a, n.RPCWSAddr())
 	}
@@ -105,37 +111,42 @@ func devCommand(args []string, stdout, stderr io.Writer, log *slog.Logger) error
 	return err
 }
 
-// devGenesis loads the ledger directory's genesis and identity, or creates
-// them (with vote and faucet keypairs) on first use.
-func devGenesis(dir string) (*genesis.Genesis, sdk.Keypair, error) {
+// devGenesis loads the ledger directory's genesis (with its hash; its
+// accounts only if withAccounts) and identity, or creates them (with vote
+// and faucet keypairs) on first use.
+func devGenesis(dir string, withAccounts bool) (*genesis.Genesis, sdk.Hash, sdk.Keypair, error) {
 	gpath := filepath.Join(dir, devGenesisFile)
 	if _, err := os.Stat(gpath); err == nil {
-		g, err := genesis.ReadFile(gpath)
+		read := genesis.ReadFileHashed
+		if !withAccounts {
+			read = genesis.ReadFileWithoutAccounts
+		}
+		g, h, err := read(gpath)
 		if err != nil {
-			return nil, sdk.Keypair{}, err
+			return nil, sdk.Hash{}, sdk.Keypair{}, err
 		}
 		id, err := sdk.ReadKeypairFile(filepath.Join(dir, devIdentityFile))
 		if err != nil {
-			return nil, sdk.Keypair{}, err
+			return nil, sdk.Hash{}, sdk.Keypair{}, err
 		}
-		return &g, id, nil
+		return &g, h, id, nil
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, sdk.Keypair{}, fmt.Errorf("genesis %s: %w", gpath, err)
+		return nil, sdk.Hash{}, sdk.Keypair{}, fmt.Errorf("genesis %s: %w", gpath, err)
 	}
 	keys := map[string]sdk.Keypair{}
 	for _, name := range []string{devIdentityFile, devVoteFile, devFaucetFile} {
 		kp, err := sdk.NewKeypair()
 		if err != nil {
-			return nil, sdk.Keypair{}, err
+			return nil, sdk.Hash{}, sdk.Keypair{}, err
 		}
 		if err := sdk.WriteKeypairFile(filepath.Join(dir, name), kp); err != nil {
-			return nil, sdk.Keypair{}, err
+			return nil, sdk.Hash{}, sdk.Keypair{}, err
 		}
 		keys[name] = kp
 	}
 	g := genesis.DevGenesis(keys[devIdentityFile].Pubkey(), keys[devVoteFile].Pubkey(), keys[devFaucetFile].Pubkey(), time.Now())
 	if err := g.WriteFile(gpath); err != nil {
-		return nil, sdk.Keypair{}, err
+		return nil, sdk.Hash{}, sdk.Keypair{}, err
 	}
-	return &g, keys[devIdentityFile], nil
+	return &g, g.Hash(), keys[devIdentityFile], nil
 }

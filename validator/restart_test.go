@@ -51,7 +51,7 @@ func (l *lockedLog) String() string {
 	return l.b.String()
 }
 
-func startDev(t *testing.T, dir string) *devProcess {
+func startDev(t testing.TB, dir string) *devProcess {
 	t.Helper()
 	cmd := exec.Command(binary, "dev", "--ledger", dir, "--tpu-port", "0", "--rpc-port", "0")
 	stdout, err := cmd.StdoutPipe()

@@ -62,13 +62,23 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	g, err := ledgerGenesis(*ledgerDir, *genesisPath, *expected)
+	// A ledger with rooted accounts restarts from them: its genesis is read
+	// without its accounts, which for a large genesis saves seconds.
+	store := filepath.Join(*ledgerDir, devStoreDir)
+	var l *ledger.Ledger
+	if _, err := os.Stat(store); err == nil {
+		if l, err = ledger.Open(store, ledger.Options{}); err != nil {
+			return fmt.Errorf("open ledger %s: %w", store, err)
+		}
+		defer l.Close()
+	}
+	g, genesisHash, err := ledgerGenesis(*ledgerDir, *genesisPath, *expected, l == nil || !l.HasRootedAccounts())
 	if err != nil {
 		return err
 	}
 	if len(g.Validators) != 1 || g.Validators[0].Identity != identity.Pubkey() {
 		return fmt.Errorf("genesis %s has %d validators and %s is not its only one: clusters of several validators need gossip and turbine networking, which are not built yet",
-			g.Hash(), len(g.Validators), identity.Pubkey())
+			genesisHash, len(g.Validators), identity.Pubkey())
 	}
 	if *voteAccount != "" {
 		vote, err := keyOrPubkey(*voteAccount)
@@ -79,13 +89,13 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("vote account %s is not %s's vote account in the genesis (%s)", vote, identity.Pubkey(), g.Validators[0].VoteAccount)
 		}
 	}
-	store := filepath.Join(*ledgerDir, devStoreDir)
-	l, err := ledger.Open(store, ledger.Options{})
-	if err != nil {
-		return fmt.Errorf("open ledger %s: %w", store, err)
+	if l == nil {
+		if l, err = ledger.Open(store, ledger.Options{}); err != nil {
+			return fmt.Errorf("open ledger %s: %w", store, err)
+		}
+		defer l.Close()
 	}
-	defer l.Close()
-	cfg := node.Config{Genesis: g, Identity: identity, Ledger: l, Logger: log, LimitLedgerShreds: *limit,
+	cfg := node.Config{Genesis: g, GenesisHash: genesisHash, Identity: identity, Ledger: l, Logger: log, LimitLedgerShreds: *limit,
 		TowerPath: filepath.Join(*ledgerDir, "tower.bin")}
 	if *metricsPort >= 0 {
 		cfg.MetricsAddr = fmt.Sprintf("%s:%d", *bind, *metricsPort)
@@ -118,7 +128,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if n == nil {
 		return fmt.Errorf("no free TPU port in %d-%d: %w", lo, hi, err)
 	}
-	fmt.Fprintf(stdout, "identity: %s\ngenesis hash: %s\nledger: %s\ntpu: %s\n", identity.Pubkey(), g.Hash(), *ledgerDir, n.TPUAddr())
+	fmt.Fprintf(stdout, "identity: %s\ngenesis hash: %s\nledger: %s\ntpu: %s\n", identity.Pubkey(), n.GenesisHash(), *ledgerDir, n.TPUAddr())
 	if a := n.MetricsAddr(); a != nil {
 		fmt.Fprintf(stdout, "metrics: http://%s/metrics\n", a)
 	}
@@ -127,54 +137,62 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	return n.Run(ctx)
 }
 
-// ledgerGenesis returns the ledger directory's genesis, installing the
-// --genesis file into a new ledger, and refusing a genesis that differs from
-// the ledger's or from --expected-genesis-hash.
-func ledgerGenesis(dir, genesisPath, expected string) (*genesis.Genesis, error) {
+// ledgerGenesis returns the ledger directory's genesis and its hash,
+// installing the --genesis file into a new ledger, and refusing a genesis
+// that differs from the ledger's or from --expected-genesis-hash. Hashes
+// come from the files' bytes: re-encoding a large genesis costs seconds.
+// Without withAccounts the genesis accounts are checked but not kept.
+func ledgerGenesis(dir, genesisPath, expected string, withAccounts bool) (*genesis.Genesis, sdk.Hash, error) {
 	inLedger := filepath.Join(dir, devGenesisFile)
+	read := genesis.ReadFileHashed
+	if !withAccounts {
+		read = genesis.ReadFileWithoutAccounts
+	}
 	var given *genesis.Genesis
+	var givenHash sdk.Hash
 	if genesisPath != "" {
-		g, err := genesis.ReadFile(genesisPath)
+		g, h, err := read(genesisPath)
 		if err != nil {
-			return nil, err
+			return nil, sdk.Hash{}, err
 		}
-		given = &g
+		given, givenHash = &g, h
 	}
 	var g *genesis.Genesis
-	switch stored, err := genesis.ReadFile(inLedger); {
+	var hash sdk.Hash
+	switch stored, storedHash, err := read(inLedger); {
 	case err == nil:
-		if given != nil && given.Hash() != stored.Hash() {
-			return nil, fmt.Errorf("ledger %s belongs to genesis %s, not %s (%s)", dir, stored.Hash(), given.Hash(), genesisPath)
+		if given != nil && givenHash != storedHash {
+			return nil, sdk.Hash{}, fmt.Errorf("ledger %s belongs to genesis %s, not %s (%s)", dir, storedHash, givenHash, genesisPath)
 		}
-		g = &stored
+		g, hash = &stored, storedHash
 	case errors.Is(err, os.ErrNotExist):
 		if given == nil {
-			return nil, fmt.Errorf("ledger %s has no genesis: pass --genesis FILE", dir)
+			return nil, sdk.Hash{}, fmt.Errorf("ledger %s has no genesis: pass --genesis FILE", dir)
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("ledger %s: %w", dir, err)
+			return nil, sdk.Hash{}, fmt.Errorf("ledger %s: %w", dir, err)
 		}
-		g = given
+		g, hash = given, givenHash
 	default:
-		return nil, err
+		return nil, sdk.Hash{}, err
 	}
 	if expected != "" {
 		want, err := sdk.ParseHash(expected)
 		if err != nil {
-			return nil, fmt.Errorf("--expected-genesis-hash %q: %w", expected, err)
+			return nil, sdk.Hash{}, fmt.Errorf("--expected-genesis-hash %q: %w", expected, err)
 		}
-		if g.Hash() != want {
-			return nil, fmt.Errorf("genesis hash is %s, expected %s", g.Hash(), want)
+		if hash != want {
+			return nil, sdk.Hash{}, fmt.Errorf("genesis hash is %s, expected %s", hash, want)
 		}
 	}
 	if given != nil {
 		if _, err := os.Stat(inLedger); errors.Is(err, os.ErrNotExist) {
 			if err := given.WriteFile(inLedger); err != nil {
-				return nil, err
+				return nil, sdk.Hash{}, err
 			}
 		}
 	}
-	return g, nil
+	return g, hash, nil
 }
 
 func parsePortRange(s string) (lo, hi int, err error) {

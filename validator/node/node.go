@@ -43,9 +43,12 @@ const (
 
 // Config is what a node needs.
 type Config struct {
-	Genesis  *genesis.Genesis
-	Identity sdk.Keypair
-	Ledger   *ledger.Ledger
+	Genesis *genesis.Genesis
+	// GenesisHash, if not zero, is Genesis's hash as the caller read it
+	// (genesis.ReadFileHashed); otherwise New computes it.
+	GenesisHash sdk.Hash
+	Identity    sdk.Keypair
+	Ledger      *ledger.Ledger
 	// TPUAddr is where the TPU listens, e.g. "127.0.0.1:8003" ("...:0" for any port).
 	TPUAddr string
 	// MetricsAddr, if set, serves Prometheus metrics at /metrics there.
@@ -80,8 +83,10 @@ type Node struct {
 	start   start
 	metrics net.Listener
 	rpc     *rpc.Server
-	stats   Stats
-	gauges  gauges
+	// genesisHash is computed once: it costs a pass over every genesis account.
+	genesisHash sdk.Hash
+	stats       Stats
+	gauges      gauges
 
 	tpuToSigverify     chan tpu.Packet
 	sigverifyToBanking chan *sdk.Transaction
@@ -94,11 +99,31 @@ func New(cfg Config) (*Node, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	g := cfg.Genesis
+	// Hashing the genesis encodes every genesis account: at most once.
+	if cfg.GenesisHash == (sdk.Hash{}) {
+		cfg.GenesisHash = g.Hash()
+	}
+	rcfg := g.RuntimeConfigFor(cfg.GenesisHash)
 	var forks *gnrt.Forks
 	var st start
-	switch rootSlot, _, changes, err := cfg.Ledger.LoadRootedAccounts(); {
+	loadBegan := time.Now()
+	// The last root's accounts stream from the ledger into a new store:
+	// reading one batch overlaps storing and indexing the last.
+	accounts := gnrt.NewAccounts()
+	batches := make(chan []gnrt.AccountChange, 4)
+	var rootSlot uint64
+	var loadErr error
+	go func() {
+		defer close(batches)
+		rootSlot, _, loadErr = cfg.Ledger.RangeRootedAccounts(8192, func(b []gnrt.AccountChange) error {
+			batches <- b
+			return nil
+		})
+	}()
+	restored := accounts.RestoreFrom(batches)
+	switch err := loadErr; {
 	case errors.Is(err, ledger.ErrNoRoot):
-		root, err := gnrt.NewGenesisBank(g.RuntimeConfig(), g.GenesisAccounts(), gnrt.NewAccounts(), gnrt.NewStatusCache())
+		root, err := gnrt.NewGenesisBank(rcfg, g.GenesisAccounts(), gnrt.NewAccounts(), gnrt.NewStatusCache())
 		if err != nil {
 			return nil, fmt.Errorf("node: %w", err)
 		}
@@ -106,18 +131,24 @@ func New(cfg Config) (*Node, error) {
 		if err := forks.PersistGenesis(); err != nil {
 			return nil, fmt.Errorf("node: %w", err)
 		}
+		// Slot 0's bank hash, so a restart need not rebuild the genesis
+		// bank (every genesis account) to learn it.
+		if err := cfg.Ledger.SetGenesisBankHash(root.Hash()); err != nil {
+			return nil, fmt.Errorf("node: %w", err)
+		}
 		st = start{parent: root, slot: 1, tower: consensus.NewTower()}
 	case err != nil:
 		return nil, fmt.Errorf("node: load root: %w", err)
 	default:
+		cfg.Logger.Info("rooted accounts loaded", "root", rootSlot, "accounts", restored, "ms", time.Since(loadBegan).Milliseconds())
 		began := time.Now()
-		if forks, st, err = restore(cfg, rootSlot, changes); err != nil {
+		if forks, st, err = restore(cfg, rcfg, rootSlot, accounts); err != nil {
 			return nil, fmt.Errorf("node: %w", err)
 		}
 		cfg.Logger.Info("restarted from the ledger", "root", rootSlot, "replayed_to", st.parent.Slot(),
-			"accounts", len(changes), "ms", time.Since(began).Milliseconds())
+			"accounts", restored, "ms", time.Since(began).Milliseconds())
 	}
-	n := &Node{cfg: cfg, log: cfg.Logger, forks: forks, start: st,
+	n := &Node{cfg: cfg, log: cfg.Logger, forks: forks, start: st, genesisHash: rcfg.GenesisHash,
 		tpuToSigverify:     make(chan tpu.Packet, tpuToSigverifyCap),
 		sigverifyToBanking: make(chan *sdk.Transaction, sigverifyToBankingCap)}
 	var err error
@@ -132,7 +163,7 @@ func New(cfg Config) (*Node, error) {
 		}
 	}
 	if cfg.RPCAddr != "" {
-		n.rpc, err = rpc.New(rpc.Config{Addr: cfg.RPCAddr, WSAddr: cfg.RPCWSAddr, Genesis: g, Ledger: cfg.Ledger,
+		n.rpc, err = rpc.New(rpc.Config{Addr: cfg.RPCAddr, WSAddr: cfg.RPCWSAddr, Genesis: g, GenesisHash: rcfg.GenesisHash, Ledger: cfg.Ledger,
 			Forks: forks, Identity: cfg.Identity, TPUAddr: n.tpu.Addr().String(), Faucet: cfg.Faucet, WSQueue: cfg.RPCWSQueue, Logger: cfg.Logger})
 		if err != nil {
 			n.tpu.Close()
@@ -144,6 +175,9 @@ func New(cfg Config) (*Node, error) {
 	}
 	return n, nil
 }
+
+// GenesisHash is the hash of the node's genesis.
+func (n *Node) GenesisHash() sdk.Hash { return n.genesisHash }
 
 // RPCAddr is the JSON-RPC address, or nil.
 func (n *Node) RPCAddr() net.Addr {
@@ -353,7 +387,7 @@ func (n *Node) lead(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("node: poh: %w", err)
 	}
-	shredder, err := turbine.NewShredder(n.cfg.Identity, g.ShredVersion())
+	shredder, err := turbine.NewShredder(n.cfg.Identity, genesis.ShredVersion(n.genesisHash))
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
 	}

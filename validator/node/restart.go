@@ -22,21 +22,18 @@ type start struct {
 	tower  *consensus.Tower
 }
 
-// restore rebuilds the node from its ledger: the last root's accounts, the
-// root bank (blockhash queue, SlotHashes, status cache) from the recent
+// restore rebuilds the node from its ledger over the last root's accounts
+// (already restored into accounts): the root bank (blockhash queue, SlotHashes, status cache) from the recent
 // slots' metadata and entries, then a replay of every full slot after the
 // root from the blockstore, the same path a block from another validator
 // will take: PoH verification, signature verification, parallel execution,
 // and the stored bank hash required of each. A mismatch stops the node.
-func restore(cfg Config, rootSlot uint64, changes []gnrt.AccountChange) (*gnrt.Forks, start, error) {
+func restore(cfg Config, rcfg gnrt.Config, rootSlot uint64, accounts *gnrt.Accounts) (*gnrt.Forks, start, error) {
 	g, l := cfg.Genesis, cfg.Ledger
-	rcfg := g.RuntimeConfig()
-	genesisBank, err := gnrt.NewGenesisBank(rcfg, g.GenesisAccounts(), gnrt.NewAccounts(), gnrt.NewStatusCache())
+	genesisBankHash, err := genesisBankHash(cfg, rcfg)
 	if err != nil {
 		return nil, start{}, err
 	}
-	accounts := gnrt.NewAccounts()
-	accounts.Restore(changes)
 	status := gnrt.NewStatusCache()
 
 	window := max(g.MaxProcessingAge+1, 512)
@@ -47,7 +44,7 @@ func restore(cfg Config, rootSlot uint64, changes []gnrt.AccountChange) (*gnrt.F
 	var chain []gnrt.RecentSlot
 	for s := from; s <= rootSlot; s++ {
 		if s == 0 {
-			chain = append(chain, gnrt.RecentSlot{Slot: 0, BankHash: genesisBank.Hash(), LastPoH: g.Hash()})
+			chain = append(chain, gnrt.RecentSlot{Slot: 0, BankHash: genesisBankHash, LastPoH: rcfg.GenesisHash})
 			continue
 		}
 		rs, _, err := readSlot(l, s)
@@ -127,6 +124,21 @@ func restore(cfg Config, rootSlot uint64, changes []gnrt.AccountChange) (*gnrt.F
 		parent = bank
 	}
 	return forks, start{parent: parent, slot: next, tower: tower}, nil
+}
+
+// genesisBankHash is slot 0's bank hash as the ledger recorded it, or, for
+// a ledger written before it did, as a rebuilt genesis bank computes it.
+func genesisBankHash(cfg Config, rcfg gnrt.Config) (sdk.Hash, error) {
+	if h, ok, err := cfg.Ledger.GenesisBankHash(); err != nil {
+		return sdk.Hash{}, err
+	} else if ok {
+		return h, nil
+	}
+	b, err := gnrt.NewGenesisBank(rcfg, cfg.Genesis.GenesisAccounts(), gnrt.NewAccounts(), gnrt.NewStatusCache())
+	if err != nil {
+		return sdk.Hash{}, err
+	}
+	return b.Hash(), nil
 }
 
 // readSlot reads a stored slot's bank hash, last PoH hash and signatures.
