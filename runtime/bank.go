@@ -67,6 +67,11 @@ type Bank struct {
 	hash    sdk.Hash
 	lastPoH sdk.Hash
 
+	// restoredSigs are the signatures a bank rebuilt from a ledger
+	// (NewBankFromRoot) put in the status cache, per slot, for Forks to
+	// purge when their slots age out.
+	restoredSigs []slotSigs
+
 	// blockHeight counts the blocks beneath this one; capitalization is
 	// the lamports in existence once frozen (fee burns are the only sink).
 	blockHeight    uint64

@@ -71,7 +71,10 @@ type slotSigs struct {
 // NewForks starts from a root bank (the genesis bank, or one rebuilt at
 // start-up).
 func NewForks(root *Bank, persister AccountsPersister) *Forks {
-	return &Forks{banks: map[uint64]*Bank{root.slot: root}, root: root, persister: persister}
+	// A rebuilt root's window of signatures ages out like any rooted slot's.
+	f := &Forks{banks: map[uint64]*Bank{root.slot: root}, root: root, persister: persister, rootedSigs: root.restoredSigs}
+	root.restoredSigs = nil
+	return f
 }
 
 // PersistGenesis writes the genesis root's accounts through the persister,

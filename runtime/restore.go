@@ -67,6 +67,7 @@ func NewBankFromRoot(cfg Config, accounts *Accounts, status *StatusCache, rs Roo
 			status.claim(noView{}, s.Slot, sig)
 		}
 		b.sigs = append(b.sigs, s.Signatures...)
+		b.restoredSigs = append(b.restoredSigs, slotSigs{slot: s.Slot, sigs: s.Signatures})
 	}
 	b.frozen.Store(true)
 	return b, nil

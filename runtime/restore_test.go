@@ -130,3 +130,44 @@ func TestRestoreFromBatchesEqualsRestore(t *testing.T) {
 func sortKeys(ks []sdk.Pubkey) {
 	slices.SortFunc(ks, func(x, y sdk.Pubkey) int { return bytes.Compare(x[:], y[:]) })
 }
+
+// TestRestoredSignaturesAgeOut: the signatures a rebuilt root put in the
+// status cache are forgotten once their slots leave the blockhash window,
+// as those of slots rooted while running are.
+func TestRestoredSignaturesAgeOut(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.MaxProcessingAge = 150 // the least nonces allow
+	cfg.GenesisHash = sdk.Hash{0x9e}
+	var chain []RecentSlot
+	for s := uint64(1); s <= 3; s++ {
+		chain = append(chain, RecentSlot{Slot: s, BankHash: sdk.Hash{byte(s)}, LastPoH: sdk.Hash{0x50, byte(s)},
+			Signatures: []sdk.Signature{{byte(s), 1}, {byte(s), 2}}})
+	}
+	status := NewStatusCache()
+	root, err := NewBankFromRoot(cfg, NewAccounts(), status, RootState{Root: chain[2], Recent: chain[:2], BlockHeight: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := NewForks(root, nil)
+	if status.Len() != 6 {
+		t.Fatalf("status cache holds %d signatures after the restore, want 6", status.Len())
+	}
+	parent := root
+	for s := uint64(4); s <= 3+cfg.MaxProcessingAge+3; s++ {
+		b, err := NewBank(parent, s, sdk.Pubkey{0xc0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Insert(b); err != nil {
+			t.Fatal(err)
+		}
+		b.Freeze(sdk.Hash{0x51, byte(s), byte(s >> 8)})
+		if err := f.SetRoot(s); err != nil {
+			t.Fatal(err)
+		}
+		parent = b
+	}
+	if n := status.Len(); n != 0 {
+		t.Fatalf("%d restored signatures never aged out", n)
+	}
+}
