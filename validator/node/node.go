@@ -21,6 +21,7 @@ import (
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
 	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
 	"github.com/gnomon-chain/gnomon/runtime/programs/vote"
+	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
 	"github.com/gnomon-chain/gnomon/tpu"
 	"github.com/gnomon-chain/gnomon/turbine"
@@ -85,8 +86,11 @@ type Node struct {
 	rpc     *rpc.Server
 	// genesisHash is computed once: it costs a pass over every genesis account.
 	genesisHash sdk.Hash
-	stats       Stats
-	gauges      gauges
+	// epochs and schedule answer who leads each slot (owned by lead).
+	epochs   sysvar.EpochSchedule
+	schedule *consensus.LeaderSchedule
+	stats    Stats
+	gauges   gauges
 
 	tpuToSigverify     chan tpu.Packet
 	sigverifyToBanking chan *sdk.Transaction
@@ -149,6 +153,7 @@ func New(cfg Config) (*Node, error) {
 			"accounts", restored, "ms", time.Since(began).Milliseconds())
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger, forks: forks, start: st, genesisHash: rcfg.GenesisHash,
+		epochs:             sysvar.NewEpochSchedule(g.SlotsPerEpoch),
 		tpuToSigverify:     make(chan tpu.Packet, tpuToSigverifyCap),
 		sigverifyToBanking: make(chan *sdk.Transaction, sigverifyToBankingCap)}
 	var err error
@@ -395,12 +400,23 @@ func (n *Node) lead(ctx context.Context) error {
 	defer exec.Close()
 	tick := g.SlotDuration / time.Duration(g.TicksPerSlot)
 	var buffer []pending
-	v := newVoter(g, n.cfg.Identity, n.cfg.TowerPath, n.start.tower, n.forks)
+	v, err := newVoter(g, n.cfg.Identity, n.cfg.TowerPath, n.start.tower, n.forks)
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
 	var voteTx *sdk.Transaction
 	next := time.Now()
 	for slot := n.start.slot; ; slot++ {
 		if ctx.Err() != nil {
 			return nil
+		}
+		// The node produces only its own slots. Another leader's slot
+		// would mean waiting for its block, which needs turbine's network
+		// (not built yet): refuse rather than produce out of turn.
+		if leader, err := n.leads(slot); err != nil {
+			return fmt.Errorf("node: %w", err)
+		} else if leader != n.cfg.Identity.Pubkey() {
+			return fmt.Errorf("node: slot %d belongs to leader %s; following other leaders needs turbine's network, not built yet", slot, leader)
 		}
 		bank, err := gnrt.NewBank(parent, slot, n.cfg.Identity.Pubkey())
 		if err != nil {
@@ -488,17 +504,24 @@ func (n *Node) lead(ctx context.Context) error {
 		if err := n.store(shredder, bank, entries, committed, results); err != nil {
 			return err
 		}
-		// Vote on the frozen slot (tower saved first), then read every
-		// validator's vote account in this bank for commitment, and root
-		// what two thirds of the stake have rooted.
+		// Fork choice takes in the frozen slot and every validator's latest
+		// vote as this bank holds it; the node votes on the slot if its
+		// tower allows (tower saved first); commitment follows, and what
+		// two thirds of the stake have rooted is rooted.
+		if err := v.observe(bank); err != nil {
+			return fmt.Errorf("node: slot %d: fork choice: %w", slot, err)
+		}
 		if voteTx, err = v.vote(bank); err != nil {
 			return fmt.Errorf("node: slot %d: vote: %w", slot, err)
 		}
-		levels := v.commitment(bank)
+		levels := v.agg.Levels(bank.Slot(), v.fork)
 		n.gauges.confirmed.Store(levels.Confirmed)
 		if levels.HasFinalized && levels.Finalized > n.forks.Root().Slot() {
 			if err := n.root(levels.Finalized); err != nil {
 				return err
+			}
+			if err := v.fc.SetRoot(levels.Finalized); err != nil {
+				return fmt.Errorf("node: root %d: fork choice: %w", levels.Finalized, err)
 			}
 		}
 		if lim := n.cfg.LimitLedgerShreds; lim > 0 && slot%100 == 0 {
@@ -522,8 +545,34 @@ func (n *Node) lead(ctx context.Context) error {
 		n.stats.Committed.Add(uint64(len(committed)))
 		n.log.Info("slot", "slot", slot, "txs", len(committed), "cu", cu, "entries", len(entries),
 			"confirmed", levels.Confirmed, "finalized", n.forks.Root().Slot(), "hash", hash, "ms", time.Since(start).Milliseconds())
+		// Build on the heaviest fork; with one validator, the slot just frozen.
 		parent = bank
+		if best := n.forks.Get(v.fc.BestSlot()); best != nil && best.IsFrozen() {
+			parent = best
+		}
 	}
+}
+
+// leads reports whether the node leads slot, by the stake-weighted
+// schedule of the slot's epoch (computed once per epoch).
+func (n *Node) leads(slot uint64) (sdk.Pubkey, error) {
+	epoch, _ := n.epochs.Epoch(slot)
+	if n.schedule == nil || n.schedule.Epoch() != epoch {
+		stakes := make([]consensus.StakedNode, 0, len(n.cfg.Genesis.Validators))
+		for _, v := range n.cfg.Genesis.Validators {
+			stakes = append(stakes, consensus.StakedNode{Pubkey: v.Identity, Stake: v.StakeLamports})
+		}
+		ls, err := consensus.NewLeaderSchedule(epoch, n.epochs, stakes)
+		if err != nil {
+			return sdk.Pubkey{}, fmt.Errorf("leader schedule of epoch %d: %w", epoch, err)
+		}
+		n.schedule = ls
+	}
+	leader, ok := n.schedule.Leader(slot)
+	if !ok {
+		return sdk.Pubkey{}, fmt.Errorf("no leader for slot %d in epoch %d", slot, epoch)
+	}
+	return leader, nil
 }
 
 // root makes slot the root in the runtime (squash, persist accounts) and in
@@ -543,56 +592,51 @@ func (n *Node) root(slot uint64) error {
 	return nil
 }
 
-// voter holds the node's tower and the commitment aggregator.
+// voter holds the node's tower, fork choice and the commitment aggregator.
 type voter struct {
 	identity  sdk.Keypair
 	voteAcct  sdk.Pubkey
 	towerPath string
 	tower     *consensus.Tower
+	fc        *consensus.ForkChoice
 	agg       *consensus.Aggregator
 	stakes    map[sdk.Pubkey]uint64 // vote account -> stake
+	total     uint64
 	fork      consensus.Ancestors
 }
 
-func newVoter(g *genesis.Genesis, identity sdk.Keypair, towerPath string, tower *consensus.Tower, forks *gnrt.Forks) *voter {
-	v := &voter{identity: identity, towerPath: towerPath, tower: tower,
+func newVoter(g *genesis.Genesis, identity sdk.Keypair, towerPath string, tower *consensus.Tower, forks *gnrt.Forks) (*voter, error) {
+	v := &voter{identity: identity, towerPath: towerPath, tower: tower, fc: consensus.NewForkChoice(forks.Root().Slot()),
 		stakes: make(map[sdk.Pubkey]uint64), fork: consensus.NewAncestors(forks.Banks()...)}
-	var total uint64
 	for _, val := range g.Validators {
 		v.stakes[val.VoteAccount] = val.StakeLamports
-		total += val.StakeLamports
+		v.total += val.StakeLamports
 		if val.Identity == identity.Pubkey() {
 			v.voteAcct = val.VoteAccount
 		}
 	}
-	v.agg = consensus.NewAggregator(total)
-	return v
-}
-
-// vote records a vote on the frozen bank in the tower, saves the tower, and
-// returns the TowerSync transaction to execute in the next slot: persist,
-// then send, so a crash can never forget a lockout already promised.
-func (v *voter) vote(bank *gnrt.Bank) (*sdk.Transaction, error) {
-	v.fork[bank.Slot()] = struct{}{}
-	v.tower.RecordVote(bank.Slot(), bank.Hash())
-	if v.towerPath != "" {
-		if err := writeFileAtomic(v.towerPath, v.tower.Marshal()); err != nil {
-			return nil, fmt.Errorf("save tower: %w", err)
+	// The banks a restart replayed above the root are already forks.
+	for _, s := range forks.Banks() {
+		if b := forks.Get(s); b != nil && s != forks.Root().Slot() {
+			if err := v.fc.AddSlot(s, b.ParentSlot()); err != nil {
+				return nil, fmt.Errorf("fork choice: %w", err)
+			}
 		}
 	}
-	ts := bank.Clock().UnixTimestamp
-	data, err := v.tower.TowerSyncData(bank.Hash(), &ts)
-	if err != nil {
-		return nil, err
-	}
-	ix := sdk.Instruction{ProgramID: vote.ID, Data: data, Accounts: []sdk.AccountMeta{
-		{Pubkey: v.voteAcct, IsWritable: true}, {Pubkey: v.identity.Pubkey(), IsSigner: true}}}
-	return sdk.NewTransaction([]sdk.Instruction{ix}, bank.LastBlockhash(), v.identity)
+	v.agg = consensus.NewAggregator(v.total)
+	return v, nil
 }
 
-// commitment observes every staked validator's vote account as the bank
-// holds it and returns the fork's commitment levels.
-func (v *voter) commitment(bank *gnrt.Bank) consensus.Levels {
+// observe adds a frozen bank to fork choice and takes in every staked
+// validator's vote account as the bank holds it, for fork choice (latest
+// votes) and commitment.
+func (v *voter) observe(bank *gnrt.Bank) error {
+	if !v.fc.Contains(bank.Slot()) {
+		if err := v.fc.AddSlot(bank.Slot(), bank.ParentSlot()); err != nil {
+			return err
+		}
+	}
+	v.fork[bank.Slot()] = struct{}{}
 	for acct, stake := range v.stakes {
 		a := bank.Account(acct)
 		if a == nil {
@@ -611,8 +655,45 @@ func (v *voter) commitment(bank *gnrt.Bank) consensus.Levels {
 			tower = append(tower, lv.Slot)
 		}
 		v.agg.Observe(consensus.Observation{Validator: acct, Slot: last, HasRoot: st.HasRoot, Root: st.RootSlot, Stake: stake, Tower: tower})
+		// A vote already counted, or for a slot below the fork-choice root,
+		// changes nothing there.
+		if v.fc.Contains(last) {
+			if err := v.fc.Vote(acct, last, stake); err != nil && !errors.Is(err, consensus.ErrVoteNotAdvanced) {
+				return err
+			}
+		}
 	}
-	return v.agg.Levels(bank.Slot(), v.fork)
+	return nil
+}
+
+// vote records a vote on the frozen bank in the tower, saves the tower, and
+// returns the TowerSync transaction to execute in the next slot: persist,
+// then send, so a crash can never forget a lockout already promised. It
+// returns no transaction when the tower may not vote on the slot: locked
+// out on another fork, or the vote 8 deep not yet backed by two thirds of
+// the stake (Tower-BFT's threshold).
+func (v *voter) vote(bank *gnrt.Bank) (*sdk.Transaction, error) {
+	slot := bank.Slot()
+	if anc, err := v.fc.Fork(slot); err == nil && v.tower.IsLockedOut(slot, anc) {
+		return nil, nil
+	}
+	if voted, err := v.fc.VotedStakes(slot); err == nil && !v.tower.CheckVoteStakeThreshold(slot, voted, v.total) {
+		return nil, nil
+	}
+	v.tower.RecordVote(slot, bank.Hash())
+	if v.towerPath != "" {
+		if err := writeFileAtomic(v.towerPath, v.tower.Marshal()); err != nil {
+			return nil, fmt.Errorf("save tower: %w", err)
+		}
+	}
+	ts := bank.Clock().UnixTimestamp
+	data, err := v.tower.TowerSyncData(bank.Hash(), &ts)
+	if err != nil {
+		return nil, err
+	}
+	ix := sdk.Instruction{ProgramID: vote.ID, Data: data, Accounts: []sdk.AccountMeta{
+		{Pubkey: v.voteAcct, IsWritable: true}, {Pubkey: v.identity.Pubkey(), IsSigner: true}}}
+	return sdk.NewTransaction([]sdk.Instruction{ix}, bank.LastBlockhash(), v.identity)
 }
 
 // fill moves what sigverify has passed into the buffer, shedding the lowest
