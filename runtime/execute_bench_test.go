@@ -49,7 +49,7 @@ func newBenchWorkload(b *testing.B, name string, n int) *benchWorkload {
 	child, _ := NewBank(parent, 1, sdk.Pubkey{})
 	cfg := *parent.Config()
 	cfg.BlockComputeLimit, cfg.AccountComputeLimit = 1<<40, 1<<40
-	entries, _ := NewScheduler(&cfg).Pack(child, txs, 64)
+	entries, _ := NewScheduler(&cfg).Pack(child, txs, 64, 0)
 	return &benchWorkload{node: node, parent: parent, entries: entries, txs: n}
 }
 

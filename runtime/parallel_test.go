@@ -98,7 +98,7 @@ func TestParallelExecutionEqualsSerial(t *testing.T) {
 			txs := randomWorkload(t, rng, keys, pb.LastBlockhash(), 40+rng.IntN(120))
 
 			sched := NewScheduler(pb.Config())
-			entries, deferred := sched.Pack(pb, txs, 1+rng.IntN(16))
+			entries, deferred := sched.Pack(pb, txs, 1+rng.IntN(16), 0)
 			if len(deferred) != 0 {
 				t.Fatalf("%d deferred under default limits", len(deferred))
 			}
@@ -156,7 +156,7 @@ func TestSchedulerKeepsPriorityOrderOfConflicts(t *testing.T) {
 	cheap := wire(t, []sdk.Instruction{transfer(keys[0].Pubkey(), keys[2].Pubkey(), 1)}, bh, keys[0])
 	rich := wire(t, []sdk.Instruction{{ProgramID: computebudget.ID, Data: computebudget.SetComputeUnitPriceData(10)},
 		transfer(keys[1].Pubkey(), keys[2].Pubkey(), 1)}, bh, keys[1])
-	entries, _ := NewScheduler(b.Config()).Pack(b, []*sdk.Transaction{cheap, rich}, 64)
+	entries, _ := NewScheduler(b.Config()).Pack(b, []*sdk.Transaction{cheap, rich}, 64, 0)
 	if len(entries) != 2 || entries[0][0] != rich || entries[1][0] != cheap {
 		t.Fatalf("entries %v", entries)
 	}
@@ -173,7 +173,7 @@ func TestSchedulerDefersPastComputeLimits(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		txs = append(txs, wire(t, []sdk.Instruction{transfer(keys[i].Pubkey(), keys[0].Pubkey(), uint64(i+1))}, b.LastBlockhash(), keys[i]))
 	}
-	entries, deferred := NewScheduler(&cfg).Pack(b, txs, 64)
+	entries, deferred := NewScheduler(&cfg).Pack(b, txs, 64, 0)
 	packed := 0
 	for _, e := range entries {
 		packed += len(e)
@@ -181,5 +181,28 @@ func TestSchedulerDefersPastComputeLimits(t *testing.T) {
 	// Account 0 is written by all four: only two fit its limit.
 	if packed != 2 || len(deferred) != 2 {
 		t.Fatalf("packed %d, deferred %d", packed, len(deferred))
+	}
+}
+
+// TestPackBoundsEntries: a leader can record only so many entries per PoH
+// tick; Pack never returns more, and defers the rest uncharged.
+func TestPackBoundsEntries(t *testing.T) {
+	keys := testKeypairs(1, 44)
+	n := newTestNode(t, keys, nil)
+	b := n.child(t, n.forks.Root(), 1)
+	// Every transfer writes the same payer: one per entry.
+	var txs []*sdk.Transaction
+	for i := 0; i < 10; i++ {
+		txs = append(txs, wire(t, []sdk.Instruction{transfer(keys[0].Pubkey(), sdk.Pubkey{0x70, byte(i)}, lamportsPerSOL)}, b.LastBlockhash(), keys[0]))
+	}
+	sched := NewScheduler(b.Config())
+	entries, deferred := sched.Pack(b, txs, 64, 3)
+	if len(entries) != 3 || len(deferred) != 7 {
+		t.Fatalf("%d entries, %d deferred; want 3 and 7", len(entries), len(deferred))
+	}
+	used := sched.BlockComputeUsed()
+	more, _ := sched.Pack(b, deferred, 64, 0)
+	if len(more) != 7 || sched.BlockComputeUsed() != 10*used/3 {
+		t.Fatalf("deferred transactions were charged: %d entries, compute %d after %d", len(more), sched.BlockComputeUsed(), used)
 	}
 }

@@ -33,9 +33,10 @@ func NewScheduler(cfg *Config) *Scheduler {
 // BlockComputeUsed is the compute packed so far.
 func (s *Scheduler) BlockComputeUsed() uint64 { return s.used }
 
-// Pack returns txs as entries of at most maxEntryTxs transactions, and those
-// deferred by the compute limits.
-func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs int) (entries [][]*sdk.Transaction, deferred []*sdk.Transaction) {
+// Pack returns txs as entries of at most maxEntryTxs transactions and at
+// most maxEntries entries (0: no bound), and those deferred by the compute
+// limits or the entry bound (a deferred transaction is charged nothing).
+func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs, maxEntries int) (entries [][]*sdk.Transaction, deferred []*sdk.Transaction) {
 	type item struct {
 		tx    *sdk.Transaction
 		price uint64
@@ -88,6 +89,13 @@ func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs int) (entr
 		}
 		for at < len(entries) && len(entries[at]) >= maxEntryTxs {
 			at++
+		}
+		// Past the entries the caller can record now (PoH records a
+		// bounded number of entries per tick): wait for the next pack,
+		// charged nothing.
+		if maxEntries > 0 && at >= maxEntries {
+			deferred = append(deferred, it.tx)
+			continue
 		}
 		if at == len(entries) {
 			entries = append(entries, make([]*sdk.Transaction, 0, maxEntryTxs))

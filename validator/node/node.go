@@ -448,12 +448,28 @@ func (n *Node) lead(ctx context.Context) error {
 					for i := range buffer {
 						txs[i] = buffer[i].tx
 					}
-					packed, deferred := sched.Pack(bank, txs, maxEntryTxs)
+					// PoH records at most one entry per hash of the tick:
+					// pack no more entries than the tick has room for.
+					maxEntries := 0
+					if h := rec.HashesPerTick(); h != 0 {
+						maxEntries = int(h - rec.TickProgress() - 1)
+					}
+					packed, deferred := sched.Pack(bank, txs, maxEntryTxs, maxEntries)
 					buffer = buffer[:0]
 					for _, d := range deferred {
 						buffer = append(buffer, pending{tx: d, price: priceOf(d)})
 					}
-					for _, e := range packed {
+					for k, e := range packed {
+						if rec.TickDue() {
+							// No room left in the tick: what is not executed
+							// waits for the next one (never executed unrecorded).
+							for _, rest := range packed[k:] {
+								for _, tx := range rest {
+									buffer = append(buffer, pending{tx: tx, price: priceOf(tx)})
+								}
+							}
+							break
+						}
 						res, err := exec.ExecuteEntry(bank, e)
 						if err != nil {
 							return fmt.Errorf("node: slot %d: own entry: %w", slot, err)

@@ -111,3 +111,72 @@ func TestNodeRunsInProcess(t *testing.T) {
 		t.Fatalf("committed %d", got)
 	}
 }
+
+// TestNodeNeverRecordsPastTheTick: PoH records one entry per hash of a tick,
+// and transactions that all write one account (here, one payer) make one
+// entry each. With 8 hashes per tick, a burst of 300 of them must land over
+// many ticks; the node used to stop with "tick full" instead.
+func TestNodeNeverRecordsPastTheTick(t *testing.T) {
+	faucet := sdk.KeypairFromSeed([32]byte{9})
+	identity := sdk.KeypairFromSeed([32]byte{8})
+	g := genesis.DevGenesis(identity.Pubkey(), sdk.Pubkey{0x0e}, faucet.Pubkey(), time.Unix(1_700_000_000, 0))
+	g.HashesPerTick = 8
+	l, err := ledger.Open("ledger", ledger.Options{FS: vfs.NewMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	n, err := New(Config{Genesis: &g, Identity: identity, Ledger: l, TPUAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }()
+	client, err := tpu.Dial(ctx, n.TPUAddr().String(), faucet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	var sigs []sdk.Signature
+	for i := 0; i < 300; i++ {
+		tx, err := sdk.NewTransaction([]sdk.Instruction{{ProgramID: system.ID, Data: system.TransferData(1_000_000_000),
+			Accounts: []sdk.AccountMeta{{Pubkey: faucet.Pubkey(), IsSigner: true, IsWritable: true}, {Pubkey: sdk.Pubkey{0x66, byte(i), byte(i >> 8)}, IsWritable: true}}}},
+			g.Hash(), faucet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := tx.MarshalBinary()
+		if err := client.Send(ctx, raw); err != nil {
+			select {
+			case runErr := <-done:
+				t.Fatalf("the node stopped: %v", runErr)
+			case <-time.After(5 * time.Second):
+				t.Fatal(err)
+			}
+		}
+		sigs = append(sigs, tx.Signatures[0])
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for _, sig := range sigs {
+		for {
+			if _, err := l.GetStatus(sig); err == nil {
+				break
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("the node stopped: %v", err)
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("transfer %s did not land", sig)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
