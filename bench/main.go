@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// config is one run's command line.
+type config struct {
+	rpc, ws, tpu, metrics string
+	validator             string // if set, start a fresh dev node from this binary
+	workDir               string // where a started node's ledger and log go
+	payer                 string
+	scenario              string
+	accounts              int
+	duration              time.Duration
+	rate                  float64
+	maxTxs                int
+	connections, streams  int
+	drain                 time.Duration
+	expiryWait            time.Duration
+	jsonPath, plotPath    string
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr, log)
+	stop()
+	os.Exit(code)
+}
+
+// runMain is the command without the process around it; it returns the
+// exit status: 0 success, 1 a failed or unaccounted run, 2 bad usage.
+func runMain(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) int {
+	if len(args) > 0 && args[0] == "results" {
+		if err := resultsCommand(args[1:], stderr); err != nil {
+			fmt.Fprintln(stderr, "bench results:", err)
+			if errors.Is(err, flag.ErrHelp) {
+				return 2
+			}
+			return 1
+		}
+		return 0
+	}
+	cfg, err := parseConfig(args, stderr)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "bench:", err)
+		}
+		return 2
+	}
+	res, err := run(ctx, cfg, stdout, stderr, log)
+	if res != nil {
+		if werr := res.writeOutputs(cfg); werr != nil {
+			fmt.Fprintln(stderr, "bench:", werr)
+			return 1
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 1
+	}
+	if res.Outcomes.Unaccounted > 0 {
+		fmt.Fprintf(stderr, "bench: %d signatures unaccounted\n", res.Outcomes.Unaccounted)
+		return 1
+	}
+	return 0
+}
+
+func parseConfig(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.rpc, "rpc", "http://127.0.0.1:8899", "the node's JSON-RPC `URL` (ignored with --validator)")
+	fs.StringVar(&cfg.ws, "ws", "", "PubSub `URL` (default: from getClusterNodes, else the RPC port + 1)")
+	fs.StringVar(&cfg.tpu, "tpu", "", "TPU QUIC `HOST:PORT` (default: the leader's tpuQuic from getClusterNodes)")
+	fs.StringVar(&cfg.metrics, "metrics", "", "the node's Prometheus `URL`, for its drop counters (default: none, or the started node's)")
+	fs.StringVar(&cfg.validator, "validator", "", "start a fresh dev validator from this `BINARY` (built with go build ./validator) and bench it")
+	fs.StringVar(&cfg.workDir, "workdir", "", "`DIR` for a started node's ledger and log (default: a temporary directory, removed after)")
+	fs.StringVar(&cfg.payer, "payer", "", "keypair `FILE` that funds the accounts (default: the started node's faucet, else dev-faucet airdrops)")
+	fs.StringVar(&cfg.scenario, "scenario", scenarioTransfer, "`NAME`: transfer, hot-account, token-transfer or mixed")
+	fs.IntVar(&cfg.accounts, "accounts", 8192, "payer accounts (and as many recipients); more than a slot's transactions keeps transfers conflict-free")
+	fs.DurationVar(&cfg.duration, "duration", 20*time.Second, "how long to send")
+	fs.Float64Var(&cfg.rate, "rate", 0, "offered transactions per second (0: as fast as the node accepts)")
+	fs.IntVar(&cfg.maxTxs, "max-txs", 0, "transactions to pre-sign (0: duration × rate, or duration × 40,000 at --rate 0)")
+	fs.IntVar(&cfg.connections, "connections", 4, "QUIC connections to the TPU (the TPU allows 8 per IP)")
+	fs.IntVar(&cfg.streams, "streams", 32, "concurrent senders per connection")
+	fs.DurationVar(&cfg.drain, "drain", 30*time.Second, "after sending, the longest to wait for landed transactions to finalize")
+	fs.DurationVar(&cfg.expiryWait, "expiry-wait", 90*time.Second, "the longest to wait for unlanded transactions' blockhash to expire, so they can be called expired")
+	fs.StringVar(&cfg.jsonPath, "json", "", "write the result as JSON to `FILE` (schema: bench/README.md)")
+	fs.StringVar(&cfg.plotPath, "plot", "", "write a PNG plot to `FILE`")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	switch {
+	case fs.NArg() != 0:
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case !slices.Contains(scenarios, cfg.scenario):
+		return cfg, fmt.Errorf("--scenario %q: want one of %v", cfg.scenario, scenarios)
+	case cfg.accounts < 1 || cfg.accounts > 1_000_000:
+		return cfg, fmt.Errorf("--accounts %d: want 1 to 1,000,000", cfg.accounts)
+	case cfg.duration <= 0 || cfg.rate < 0 || cfg.maxTxs < 0:
+		return cfg, errors.New("--duration must be positive, --rate and --max-txs not negative")
+	case cfg.connections < 1 || cfg.streams < 1:
+		return cfg, errors.New("--connections and --streams must be at least 1")
+	}
+	if cfg.maxTxs == 0 {
+		rate := cfg.rate
+		if rate == 0 {
+			rate = 40_000
+		}
+		cfg.maxTxs = int(cfg.duration.Seconds()*rate) + 1
+	}
+	return cfg, nil
+}
+
+// endpoints fills in the WebSocket and TPU addresses the user did not give.
+func endpoints(ctx context.Context, rc *rpcClient, cfg *config) error {
+	if cfg.ws != "" && cfg.tpu != "" {
+		return nil
+	}
+	nodes, err := rc.clusterNodes(ctx)
+	if err != nil {
+		return fmt.Errorf("find the TPU: %w", err)
+	}
+	if len(nodes) == 0 {
+		return errors.New("find the TPU: getClusterNodes lists no node")
+	}
+	// A dev cluster has one node, the leader; with several, --tpu names it.
+	n := nodes[0]
+	if cfg.tpu == "" {
+		if n.TPUQuic == nil {
+			return fmt.Errorf("find the TPU: node %s has no tpuQuic", n.Pubkey)
+		}
+		cfg.tpu = *n.TPUQuic
+	}
+	if cfg.ws == "" {
+		if n.PubSub != nil {
+			cfg.ws = "ws://" + *n.PubSub
+		} else {
+			u, err := url.Parse(cfg.rpc)
+			if err != nil {
+				return fmt.Errorf("--rpc: %w", err)
+			}
+			port, err := strconv.Atoi(u.Port())
+			if err != nil {
+				return fmt.Errorf("--rpc %s: no port to derive the WebSocket from; pass --ws", cfg.rpc)
+			}
+			cfg.ws = fmt.Sprintf("ws://%s:%d", u.Hostname(), port+1)
+		}
+	}
+	return nil
+}
