@@ -21,7 +21,9 @@ import (
 // stopped by stop, whatever happened to the run.
 type devNode struct {
 	cmd     *exec.Cmd
-	done    chan error // receives cmd.Wait's result once
+	exited  chan struct{} // closed once the process has exited
+	waitErr error         // cmd.Wait's result, once exited is closed
+	logPath string
 	rpc     string
 	ws      string
 	tpu     string
@@ -49,7 +51,7 @@ func startDevNode(ctx context.Context, bin, dir, logPath string) (*devNode, erro
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	n := &devNode{cmd: cmd, done: make(chan error, 1), ledger: ledgerDir}
+	n := &devNode{cmd: cmd, exited: make(chan struct{}), ledger: ledgerDir, logPath: logPath}
 	lines := make(chan string)
 	started := make(chan struct{}) // closed when startDevNode returns
 	defer close(started)
@@ -66,8 +68,9 @@ func startDevNode(ctx context.Context, bin, dir, logPath string) (*devNode, erro
 			}
 		}
 		close(lines)
-		n.done <- cmd.Wait()
+		n.waitErr = cmd.Wait()
 		logf.Close()
+		close(n.exited)
 	}()
 	deadline := time.NewTimer(60 * time.Second)
 	defer deadline.Stop()
@@ -111,12 +114,28 @@ func (n *devNode) pid() int { return n.cmd.Process.Pid }
 func (n *devNode) stop() error {
 	_ = n.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-n.done:
-		return err
+	case <-n.exited:
+		return n.waitErr
 	case <-time.After(20 * time.Second):
 		_ = n.cmd.Process.Kill()
-		return fmt.Errorf("dev node did not stop on SIGTERM: %w", <-n.done)
+		<-n.exited
+		return fmt.Errorf("dev node did not stop on SIGTERM: %w", n.waitErr)
 	}
+}
+
+// exitReport describes a node that exited by itself: its status and the
+// last line of its log that is not a slot line, which is where the node
+// says why.
+func (n *devNode) exitReport() string {
+	last := ""
+	if b, err := os.ReadFile(n.logPath); err == nil {
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if !strings.Contains(line, "msg=slot ") {
+				last = line
+			}
+		}
+	}
+	return fmt.Sprintf("the dev node exited during the run (%v); its log %s ends: %s", n.waitErr, n.logPath, last)
 }
 
 // cpuTicks returns the user+system CPU time pid has used, in clock ticks

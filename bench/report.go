@@ -33,6 +33,10 @@ type result struct {
 	// DurationSeconds is the send window: from the clock's start until the
 	// last sender stopped.
 	DurationSeconds float64 `json:"duration_s"`
+	// PresignedExhausted is true when every pre-signed transaction was sent
+	// before the duration ran out: the node accepted more than --max-txs
+	// allowed for, and the window is shorter than asked.
+	PresignedExhausted bool `json:"presigned_exhausted"`
 
 	Sent             int     `json:"sent"`
 	SentTPS          float64 `json:"sent_tps"`
@@ -178,6 +182,9 @@ func (r *result) printTable(w io.Writer) {
 	fmt.Fprintf(w, "\nscenario %s: %.1f s, %s, %d payer accounts, %d connections × %d senders (commit %s)\n",
 		r.Scenario, r.DurationSeconds, rate, r.Config.Accounts, r.Config.Connections, r.Config.Streams, r.Commit)
 	fmt.Fprintf(w, "  sent            %10d   %s tx/s\n", r.Sent, commas(r.SentTPS))
+	if r.PresignedExhausted {
+		fmt.Fprintf(w, "  (every one of the %d pre-signed transactions was sent before the duration ran out; raise --max-txs)\n", r.Config.MaxTxs)
+	}
 	fmt.Fprintf(w, "  landed          %10d   ok %d, rejected %d\n", r.Landed, r.Outcomes.LandedOK, r.Outcomes.Rejected)
 	fmt.Fprintf(w, "  confirmed tx/s  %10s   average over the send window; peak second %s\n", commas(r.ConfirmedTPS), commas(r.ConfirmedTPSPeak))
 	fmt.Fprintf(w, "  finalized       %10d\n", r.Finalized)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,7 +24,7 @@ import (
 // timed send, the drain, and the accounting of every signature. It returns
 // a result whenever the load phase ran, even with an error, so that what
 // was measured is still written out.
-func run(ctx context.Context, cfg config, stdout, stderr io.Writer, log *slog.Logger) (*result, error) {
+func run(ctx context.Context, cfg config, stdout, stderr io.Writer, log *slog.Logger) (_ *result, err error) {
 	prog := newProgress(stderr)
 	defer prog.end()
 	res := &result{Schema: schemaVersion, Scenario: cfg.scenario, StartedAt: time.Now().UTC(), Commit: gitCommit(),
@@ -51,8 +52,25 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, log *slog.Lo
 			return nil, err
 		}
 		defer func() {
-			if err := node.stop(); err != nil {
-				log.Warn("dev node stopped with an error", "err", err, "log", filepath.Join(dir, "node.log"))
+			if serr := node.stop(); serr != nil {
+				log.Warn("dev node stopped with an error", "err", serr, "log", filepath.Join(dir, "node.log"))
+			}
+		}()
+		// A node that dies ends the run at once, with its own last words,
+		// rather than leaving every later step to time out.
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		go func() {
+			select {
+			case <-node.exited:
+				cancel(errors.New(node.exitReport()))
+			case <-ctx.Done():
+			}
+		}()
+		defer func() {
+			if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) && !strings.Contains(err.Error(), cause.Error()) {
+				err = fmt.Errorf("%w: %w", cause, err)
 			}
 		}()
 		cfg.rpc, cfg.ws, cfg.tpu = node.rpc, node.ws, node.tpu
@@ -210,6 +228,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, log *slog.Lo
 	}
 	res.Tracking.FoundBySweep = acct.foundBySweep
 	res.fill(tr, sl, acct, window)
+	res.PresignedExhausted = sl.ok[len(sl.ok)-1] || sl.err[len(sl.err)-1] != ""
 	res.printTable(stdout)
 	return res, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gnomon-chain/gnomon/runtime/programs/ata"
+	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
 	"github.com/gnomon-chain/gnomon/runtime/programs/system"
 	"github.com/gnomon-chain/gnomon/runtime/programs/token"
 	"github.com/gnomon-chain/gnomon/sdk"
@@ -123,6 +124,17 @@ func setup(ctx context.Context, rc *rpcClient, cfg setupConfig, prog *progress) 
 	// What each payer spends: a fee and at most 1+rounds lamports per
 	// transaction, and it must stay rent exempt.
 	perPayer := rent0 + 2*uint64(cfg.rounds)*(feePerTx+uint64(cfg.rounds)+1)
+	var rentAccount, rentMint uint64
+	if w.needs(kindToken) {
+		if rentAccount, err = rc.minimumBalance(ctx, 165); err != nil {
+			return nil, fmt.Errorf("set-up: %w", err)
+		}
+		if rentMint, err = rc.minimumBalance(ctx, token.MintSize); err != nil {
+			return nil, fmt.Errorf("set-up: %w", err)
+		}
+		// Each payer creates its own token account and its recipient's.
+		perPayer += 2*rentAccount + feePerTx
+	}
 	type payment struct {
 		to       sdk.Pubkey
 		lamports uint64
@@ -139,22 +151,11 @@ func setup(ctx context.Context, rc *rpcClient, cfg setupConfig, prog *progress) 
 	if w.needs(kindHot) {
 		pays = append(pays, payment{w.hot, rent0})
 	}
-	var tokenCost uint64
-	var rentAccount, rentMint uint64
-	if w.needs(kindToken) {
-		if rentAccount, err = rc.minimumBalance(ctx, 165); err != nil {
-			return nil, fmt.Errorf("set-up: %w", err)
-		}
-		if rentMint, err = rc.minimumBalance(ctx, token.MintSize); err != nil {
-			return nil, fmt.Errorf("set-up: %w", err)
-		}
-		tokenCost = rentMint + 2*uint64(n)*rentAccount + uint64(n)*feePerTx
-	}
 	var total uint64
 	for _, p := range pays {
 		total += p.lamports
 	}
-	total += tokenCost + uint64(len(pays))*feePerTx + 1_000_000_000
+	total += rentMint + uint64(len(pays))*feePerTx + 1_000_000_000
 	if cfg.airdrop {
 		if err := airdrop(ctx, rc, cfg.funder.Pubkey(), total, prog); err != nil {
 			return nil, err
@@ -167,15 +168,15 @@ func setup(ctx context.Context, rc *rpcClient, cfg setupConfig, prog *progress) 
 
 	// Funding: one transaction per 20 recipients (a legacy transaction of 20
 	// transfers from one payer stays under the 1,232-byte limit).
-	var ixs [][]sdk.Instruction
+	var txs []setupTx
 	for start := 0; start < len(pays); start += 20 {
 		var batch []sdk.Instruction
 		for _, p := range pays[start:min(start+20, len(pays))] {
 			batch = append(batch, transferIx(cfg.funder.Pubkey(), p.to, p.lamports))
 		}
-		ixs = append(ixs, batch)
+		txs = append(txs, setupTx{batch, []sdk.Keypair{cfg.funder}})
 	}
-	if err := submitAll(ctx, rc, "funding", ixs, []sdk.Keypair{cfg.funder}, prog); err != nil {
+	if err := submitAll(ctx, rc, "funding", txs, prog); err != nil {
 		return nil, err
 	}
 	if !w.needs(kindToken) {
@@ -189,48 +190,58 @@ func setup(ctx context.Context, rc *rpcClient, cfg setupConfig, prog *progress) 
 			Data: system.CreateAccountData(rentMint, token.MintSize, token.ID)},
 		{ProgramID: token.ID, Accounts: []sdk.AccountMeta{{Pubkey: mint, IsWritable: true}}, Data: token.InitializeMint2Data(0, funder, nil)},
 	}
-	if err := submitAll(ctx, rc, "mint", [][]sdk.Instruction{mintIxs}, []sdk.Keypair{cfg.funder, w.mint}, prog); err != nil {
+	if err := submitAll(ctx, rc, "mint", []setupTx{{mintIxs, []sdk.Keypair{cfg.funder, w.mint}}}, prog); err != nil {
 		return nil, err
 	}
-	// Token accounts: the associated account of each payer and recipient,
-	// four creations per transaction (each costs a few CPIs).
-	var wallets []sdk.Pubkey
-	for _, p := range w.payers {
-		wallets = append(wallets, p.Pubkey())
-	}
-	wallets = append(wallets, w.recipients...)
-	ixs = ixs[:0]
-	for start := 0; start < len(wallets); start += 4 {
+	// Token accounts: payer i creates its own associated account and its
+	// recipient's, so no account is written by every creation and they run
+	// in parallel. Like a wallet, set-up asks for a compute limit a little
+	// above the cost instead of the default 200,000 per instruction, which
+	// would let only a handful into a block.
+	txs = txs[:0]
+	for i, p := range w.payers {
 		var batch []sdk.Instruction
-		for _, wal := range wallets[start:min(start+4, len(wallets))] {
+		batch = append(batch, computeLimitIx(2*ataCreateUnits))
+		for _, wal := range []sdk.Pubkey{p.Pubkey(), w.recipients[i]} {
 			batch = append(batch, sdk.Instruction{ProgramID: ata.ID, Data: ata.CreateIdempotentData(), Accounts: []sdk.AccountMeta{
-				{Pubkey: funder, IsSigner: true, IsWritable: true}, {Pubkey: ata.Address(wal, mint), IsWritable: true},
+				{Pubkey: p.Pubkey(), IsSigner: true, IsWritable: true}, {Pubkey: ata.Address(wal, mint), IsWritable: true},
 				{Pubkey: wal}, {Pubkey: mint}, {Pubkey: system.ID}, {Pubkey: token.ID}}})
 		}
-		ixs = append(ixs, batch)
-	}
-	if err := submitAll(ctx, rc, "token accounts", ixs, []sdk.Keypair{cfg.funder}, prog); err != nil {
-		return nil, err
-	}
-	for i, p := range w.payers {
+		txs = append(txs, setupTx{batch, []sdk.Keypair{p}})
 		w.payerATAs = append(w.payerATAs, ata.Address(p.Pubkey(), mint))
 		w.recipATAs = append(w.recipATAs, ata.Address(w.recipients[i], mint))
 	}
+	if err := submitAll(ctx, rc, "token accounts", txs, prog); err != nil {
+		return nil, err
+	}
 	// Each payer's token account gets enough for every round.
 	perAccount := 2 * uint64(cfg.rounds) * (uint64(cfg.rounds) + 1)
-	ixs = ixs[:0]
+	txs = txs[:0]
 	for start := 0; start < n; start += 12 {
-		var batch []sdk.Instruction
+		batch := []sdk.Instruction{computeLimitIx(12 * tokenUnits)}
 		for _, a := range w.payerATAs[start:min(start+12, n)] {
 			batch = append(batch, sdk.Instruction{ProgramID: token.ID, Data: token.MintToData(perAccount), Accounts: []sdk.AccountMeta{
 				{Pubkey: mint, IsWritable: true}, {Pubkey: a, IsWritable: true}, {Pubkey: funder, IsSigner: true}}})
 		}
-		ixs = append(ixs, batch)
+		txs = append(txs, setupTx{batch, []sdk.Keypair{cfg.funder}})
 	}
-	if err := submitAll(ctx, rc, "mint to", ixs, []sdk.Keypair{cfg.funder}, prog); err != nil {
+	if err := submitAll(ctx, rc, "mint to", txs, prog); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// Compute limits the harness asks for, a margin above what the node's
+// programs charge (Token: 4,645 for Transfer, 4,492 for MintTo; an
+// associated account's creation ~21,000 with its CPIs, more when the bump
+// search runs long).
+const (
+	tokenUnits     = 6_000
+	ataCreateUnits = 60_000
+)
+
+func computeLimitIx(units uint32) sdk.Instruction {
+	return sdk.Instruction{ProgramID: computebudget.ID, Data: computebudget.SetComputeUnitLimitData(units)}
 }
 
 func transferIx(from, to sdk.Pubkey, lamports uint64) sdk.Instruction {
@@ -261,23 +272,29 @@ func airdrop(ctx context.Context, rc *rpcClient, to sdk.Pubkey, lamports uint64,
 	return rc.confirmAll(ctx, sigs, "airdrop")
 }
 
-// submitAll signs one transaction per instruction list with signers (the
-// first pays), sends them through RPC a few at a time and waits until all
-// are confirmed.
-func submitAll(ctx context.Context, rc *rpcClient, what string, ixs [][]sdk.Instruction, signers []sdk.Keypair, prog *progress) error {
+// setupTx is one set-up transaction: its instructions and its signers, the
+// first of which pays.
+type setupTx struct {
+	ixs     []sdk.Instruction
+	signers []sdk.Keypair
+}
+
+// submitAll signs txs, sends them through RPC a few at a time and waits
+// until all are confirmed.
+func submitAll(ctx context.Context, rc *rpcClient, what string, txs []setupTx, prog *progress) error {
 	bh, err := rc.latestBlockhash(ctx)
 	if err != nil {
 		return fmt.Errorf("set-up %s: %w", what, err)
 	}
-	prog.begin(what, int64(len(ixs)), nil)
-	sigs := make([]sdk.Signature, len(ixs))
-	errs := make([]error, len(ixs))
+	prog.begin(what, int64(len(txs)), nil)
+	sigs := make([]sdk.Signature, len(txs))
+	errs := make([]error, len(txs))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range 8 {
 		wg.Go(func() {
 			for i := range next {
-				tx, err := sdk.NewTransaction(ixs[i], bh.Blockhash, signers...)
+				tx, err := sdk.NewTransaction(txs[i].ixs, bh.Blockhash, txs[i].signers...)
 				if err != nil {
 					errs[i] = err
 					continue
@@ -293,7 +310,7 @@ func submitAll(ctx context.Context, rc *rpcClient, what string, ixs [][]sdk.Inst
 			}
 		})
 	}
-	for i := range ixs {
+	for i := range txs {
 		next <- i
 	}
 	close(next)
@@ -327,17 +344,19 @@ type template struct {
 
 func (w *workload) template(kind txKind, i int, bh sdk.Hash) (template, error) {
 	p := w.payers[i]
-	var ix sdk.Instruction
+	var ixs []sdk.Instruction
 	switch kind {
 	case kindTransfer:
-		ix = transferIx(p.Pubkey(), w.recipients[i], 1)
+		ixs = []sdk.Instruction{transferIx(p.Pubkey(), w.recipients[i], 1)}
 	case kindHot:
-		ix = transferIx(p.Pubkey(), w.hot, 1)
+		ixs = []sdk.Instruction{transferIx(p.Pubkey(), w.hot, 1)}
 	case kindToken:
-		ix = sdk.Instruction{ProgramID: token.ID, Data: token.TransferData(1), Accounts: []sdk.AccountMeta{
-			{Pubkey: w.payerATAs[i], IsWritable: true}, {Pubkey: w.recipATAs[i], IsWritable: true}, {Pubkey: p.Pubkey(), IsSigner: true}}}
+		// A wallet sets a compute limit for a token transfer; without it
+		// the transaction reserves 200,000 units and a block holds 75.
+		ixs = []sdk.Instruction{computeLimitIx(tokenUnits), {ProgramID: token.ID, Data: token.TransferData(1), Accounts: []sdk.AccountMeta{
+			{Pubkey: w.payerATAs[i], IsWritable: true}, {Pubkey: w.recipATAs[i], IsWritable: true}, {Pubkey: p.Pubkey(), IsSigner: true}}}}
 	}
-	tx, err := sdk.NewTransaction([]sdk.Instruction{ix}, bh, p)
+	tx, err := sdk.NewTransaction(ixs, bh, p)
 	if err != nil {
 		return template{}, fmt.Errorf("template: %w", err)
 	}

@@ -138,6 +138,9 @@ func (t *tracker) run(ctx context.Context, c *websocket.Conn) {
 		t.log.Warn("tracker connection lost; reconnecting", "err", err)
 		c.CloseNow()
 		c = nil
+		// Slots missed meanwhile are read back later; a node that stays
+		// unreachable for this long is gone, and the run ends on its error.
+		giveUp := time.Now().Add(10 * time.Second)
 		for c == nil {
 			t.reconnects++
 			select {
@@ -145,8 +148,9 @@ func (t *tracker) run(ctx context.Context, c *websocket.Conn) {
 				return
 			case <-time.After(100 * time.Millisecond):
 			}
-			if c, err = t.subscribe(ctx); err != nil {
-				t.log.Warn("tracker reconnect failed", "err", err)
+			if c, err = t.subscribe(ctx); err != nil && time.Now().After(giveUp) {
+				t.log.Error("tracker gave up reconnecting", "err", err)
+				return
 			}
 		}
 	}
