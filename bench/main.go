@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"os/signal"
@@ -31,6 +33,7 @@ type config struct {
 	drain                 time.Duration
 	expiryWait            time.Duration
 	jsonPath, plotPath    string
+	halfRateOf            string // take --rate as half the confirmed_tps of this JSON
 }
 
 func main() {
@@ -62,6 +65,14 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer, log *
 		return 2
 	}
 	res, err := run(ctx, cfg, stdout, stderr, log)
+	if err != nil && res == nil && cfg.jsonPath != "" {
+		// A failed run still leaves its JSON, so that make bench's table
+		// shows the failure and its reason instead of a missing row.
+		res = &result{Schema: schemaVersion, Scenario: cfg.scenario, StartedAt: time.Now().UTC(), Commit: gitCommit(),
+			Machine: machineInfo(), Error: err.Error(), Config: resultConfig{Rate: cfg.rate, Duration: cfg.duration.Seconds(),
+				Accounts: cfg.accounts, Connections: cfg.connections, Streams: cfg.streams, MaxTxs: cfg.maxTxs, NodeStarted: cfg.validator != ""}}
+		cfg.plotPath = ""
+	}
 	if res != nil {
 		if werr := res.writeOutputs(cfg); werr != nil {
 			fmt.Fprintln(stderr, "bench:", werr)
@@ -99,6 +110,7 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.streams, "streams", 32, "concurrent senders per connection")
 	fs.DurationVar(&cfg.drain, "drain", 30*time.Second, "after sending, the longest to wait for landed transactions to finalize")
 	fs.DurationVar(&cfg.expiryWait, "expiry-wait", 90*time.Second, "the longest to wait for unlanded transactions' blockhash to expire, so they can be called expired")
+	fs.StringVar(&cfg.halfRateOf, "half-rate-of", "", "set --rate to half the confirmed_tps of the run in this JSON `FILE` (the latency target's load)")
 	fs.StringVar(&cfg.jsonPath, "json", "", "write the result as JSON to `FILE` (schema: bench/README.md)")
 	fs.StringVar(&cfg.plotPath, "plot", "", "write a PNG plot to `FILE`")
 	if err := fs.Parse(args); err != nil {
@@ -115,6 +127,22 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		return cfg, errors.New("--duration must be positive, --rate and --max-txs not negative")
 	case cfg.connections < 1 || cfg.streams < 1:
 		return cfg, errors.New("--connections and --streams must be at least 1")
+	}
+	if cfg.halfRateOf != "" {
+		b, err := os.ReadFile(cfg.halfRateOf)
+		if err != nil {
+			return cfg, fmt.Errorf("--half-rate-of: %w", err)
+		}
+		var prev struct {
+			ConfirmedTPS float64 `json:"confirmed_tps"`
+		}
+		if err := json.Unmarshal(b, &prev); err != nil {
+			return cfg, fmt.Errorf("--half-rate-of %s: %w", cfg.halfRateOf, err)
+		}
+		if prev.ConfirmedTPS <= 0 {
+			return cfg, fmt.Errorf("--half-rate-of %s: confirmed_tps is %v", cfg.halfRateOf, prev.ConfirmedTPS)
+		}
+		cfg.rate = math.Round(prev.ConfirmedTPS / 2)
 	}
 	if cfg.maxTxs == 0 {
 		rate := cfg.rate

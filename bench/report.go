@@ -21,8 +21,11 @@ const schemaVersion = "gnomon-bench/1"
 
 // result is one run, as printed and as written to --json.
 type result struct {
-	Schema    string       `json:"schema"`
-	Scenario  string       `json:"scenario"`
+	Schema   string `json:"schema"`
+	Scenario string `json:"scenario"`
+	// Error is set when the run failed; the figures are then absent or
+	// partial.
+	Error     string       `json:"error,omitempty"`
 	StartedAt time.Time    `json:"started_at"`
 	Commit    string       `json:"commit"`
 	Machine   machine      `json:"machine"`

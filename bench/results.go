@@ -97,30 +97,33 @@ func renderSection(w io.Writer, mdDir string, runs []*result, jsonPaths []string
 	} else {
 		r0 := runs[0]
 		fmt.Fprintf(w, "%s, commit %s, %s (%d cores), %s. One fresh dev validator per scenario (`validator dev`, 100 ms slots), "+
-			"node and harness sharing the machine, %.0f s of load per scenario, %d payer accounts, %d QUIC connections × %d senders, rate %s. "+
+			"node and harness sharing the machine, %.0f s of load per scenario, %d payer accounts, %d QUIC connections × %d senders, rate %s unless the row says. "+
 			"Latency runs from the moment a transaction is handed to QUIC to the moment this client hears of its slot's commitment.\n\n",
 			r0.StartedAt.Format("2006-01-02 15:04 UTC"), r0.Commit, r0.Machine.CPU, r0.Machine.Cores, r0.Machine.Go,
 			r0.Config.Duration, r0.Config.Accounts, r0.Config.Connections, r0.Config.Streams, rateText(r0.Config.Rate))
 		fmt.Fprintln(w, "| scenario | sent tx/s | confirmed tx/s (avg) | peak second | dropped | processed p50 / p99 | confirmed p50 / p99 | finalized p50 / p99 | node CPU | data |")
 		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 		for i, r := range runs {
+			if r.Error != "" {
+				fmt.Fprintf(w, "| %s | failed: %s | | | | | | | | [json](%s) |\n", r.Scenario, strings.ReplaceAll(r.Error, "|", "\\|"), relPath(mdDir, jsonPaths[i]))
+				continue
+			}
 			cpu := "unknown"
 			if r.NodeCPUPercent != nil {
 				cpu = fmt.Sprintf("%.0f%%", *r.NodeCPUPercent)
 			}
-			rel := func(p string) string {
-				if q, err := filepath.Rel(mdDir, p); err == nil {
-					return filepath.ToSlash(q)
-				}
-				return p
-			}
+			rel := func(p string) string { return relPath(mdDir, p) }
 			data := fmt.Sprintf("[json](%s)", rel(jsonPaths[i]))
 			png := strings.TrimSuffix(jsonPaths[i], ".json") + ".png"
 			if _, err := os.Stat(png); err == nil {
 				data += fmt.Sprintf(", [plot](%s)", rel(png))
 			}
+			name := r.Scenario
+			if r.Config.Rate > 0 {
+				name += " at " + commas(r.Config.Rate) + " tx/s"
+			}
 			fmt.Fprintf(w, "| %s | %s | **%s** | %s | %.2f%% (%d) | %s | %s | %s | %s | %s |\n",
-				r.Scenario, commas(r.SentTPS), commas(r.ConfirmedTPS), commas(r.ConfirmedTPSPeak),
+				name, commas(r.SentTPS), commas(r.ConfirmedTPS), commas(r.ConfirmedTPSPeak),
 				100*r.DropRate, r.Sent-r.Outcomes.LandedOK, p50p99(r.Latency["processed"]), p50p99(r.Latency["confirmed"]),
 				p50p99(r.Latency["finalized"]), cpu, data)
 		}
@@ -143,6 +146,14 @@ func renderSection(w io.Writer, mdDir string, runs []*result, jsonPaths []string
 	}
 	fmt.Fprintln(w, resultsEnd)
 	return nil
+}
+
+// relPath is p as a link from a file in dir.
+func relPath(dir, p string) string {
+	if q, err := filepath.Rel(dir, p); err == nil {
+		return filepath.ToSlash(q)
+	}
+	return p
 }
 
 func rateText(r float64) string {

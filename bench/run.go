@@ -41,7 +41,14 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, log *slog.Lo
 			if err != nil {
 				return nil, fmt.Errorf("workdir: %w", err)
 			}
-			defer os.RemoveAll(tmp)
+			// Kept when the run fails, so the node's log can be read.
+			defer func() {
+				if err == nil {
+					os.RemoveAll(tmp)
+				} else {
+					log.Info("kept the node's directory", "dir", tmp)
+				}
+			}()
 			dir = tmp
 		} else if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("workdir: %w", err)
