@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"image/color"
+	"math"
 	"os"
 	"slices"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -43,7 +45,7 @@ func writePlot(r *result, path string) error {
 	// Processed and confirmed take a slot or two, finalized some thirty:
 	// only a log axis shows all three.
 	lat.X.Scale = plot.LogScale{}
-	lat.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	lat.X.Tick.Marker = plot.TickerFunc(logTicks)
 	lat.Y.Label.Text = "share"
 	lat.Y.Min, lat.Y.Max = 0, 1
 	colors := map[string]color.Color{
@@ -78,6 +80,26 @@ func writePlot(r *result, path string) error {
 		return err
 	}
 	return f.Close()
+}
+
+// logTicks labels 1, 2 and 5 times each power of ten, which a reader can
+// interpolate between; plot.LogTicks labels only the powers themselves.
+func logTicks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for p := math.Pow(10, math.Floor(math.Log10(lo))); p <= hi; p *= 10 {
+		for m := 1; m <= 9; m++ {
+			v := p * float64(m)
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = strconv.FormatFloat(v, 'f', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
 }
 
 func addLine(p *plot.Plot, name string, xys plotter.XYs, c color.Color) error {
