@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -151,5 +152,42 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		if code := runMain(context.Background(), args, io.Discard, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil))); code != 2 {
 			t.Errorf("bench %v: exit status %d, want 2", args, code)
 		}
+	}
+}
+
+// TestNodeCPUFoundByRPCPort checks the path an external node takes: the
+// process listening on a port is found through /proc, and its CPU read.
+func TestNodeCPUFoundByRPCPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	pid, err := pidListeningOn(ln.Addr().(*net.TCPAddr).Port)
+	if err != nil {
+		t.Skipf("/proc not readable here: %v", err)
+	}
+	if pid != os.Getpid() {
+		t.Errorf("listener's pid %d, want this process, %d", pid, os.Getpid())
+	}
+	if _, err := cpuTicks(pid); err != nil {
+		t.Error(err)
+	}
+	if _, err := pidListeningOn(1); err == nil {
+		t.Error("port 1: want no listener")
+	}
+}
+
+func TestLatencyPercentilesAreNearestRank(t *testing.T) {
+	ms := make([]float64, 100)
+	for i := range ms {
+		ms[len(ms)-1-i] = float64(i + 1) // 100 … 1, unsorted on purpose
+	}
+	s := newStats(ms)
+	if s.Count != 100 || s.P50 != 50 || s.P90 != 90 || s.P99 != 99 || s.Max != 100 {
+		t.Errorf("got %+v, want p50 50, p90 90, p99 99, max 100", s)
+	}
+	if s := newStats(nil); s.Count != 0 || s.P99 != 0 {
+		t.Errorf("empty: %+v", s)
 	}
 }

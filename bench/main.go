@@ -18,6 +18,10 @@ import (
 	"time"
 )
 
+// maxPresigned bounds the pre-signed transactions, which all sit in memory
+// (about 400 bytes each with their records): 20 million is ~8 GB.
+const maxPresigned = 20_000_000
+
 // config is one run's command line.
 type config struct {
 	rpc, ws, tpu, metrics string
@@ -149,7 +153,14 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		if rate == 0 {
 			rate = 40_000
 		}
-		cfg.maxTxs = int(cfg.duration.Seconds()*rate) + 1
+		n := cfg.duration.Seconds()*rate + 1
+		if n > maxPresigned {
+			return cfg, fmt.Errorf("--duration %s at %.0f tx/s needs %.0f pre-signed transactions, more than %d; set --max-txs", cfg.duration, rate, n, maxPresigned)
+		}
+		cfg.maxTxs = int(n)
+	}
+	if cfg.maxTxs > maxPresigned {
+		return cfg, fmt.Errorf("--max-txs %d: at most %d", cfg.maxTxs, maxPresigned)
 	}
 	return cfg, nil
 }

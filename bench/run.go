@@ -326,6 +326,7 @@ const (
 type accounting struct {
 	verdict      []verdict
 	reason       []string // for rejected, sendFailed and unaccounted
+	confirmed    []bool   // per the sweep: confirmed or finalized when looked up
 	finalized    []bool   // per the sweep, for those without a root notification
 	foundBySweep int
 }
@@ -338,7 +339,7 @@ type accounting struct {
 func account(ctx context.Context, rc *rpcClient, tr *tracker, sl *sendLog, bh sdk.Hash, expiryWait time.Duration,
 	prog *progress, log *slog.Logger) (*accounting, error) {
 	n := len(sl.ok)
-	a := &accounting{verdict: make([]verdict, n), reason: make([]string, n), finalized: make([]bool, n)}
+	a := &accounting{verdict: make([]verdict, n), reason: make([]string, n), confirmed: make([]bool, n), finalized: make([]bool, n)}
 	var todo []int32
 	for k := range n {
 		switch {
@@ -432,6 +433,7 @@ func sweep(ctx context.Context, rc *rpcClient, tr *tracker, a *accounting, todo 
 							a.foundBySweep++
 						}
 						a.finalized[k] = st.ConfirmationStatus == "finalized"
+						a.confirmed[k] = a.finalized[k] || st.ConfirmationStatus == "confirmed"
 						if st.failed() {
 							a.verdict[k], a.reason[k] = rejected, "rejected: "+string(st.Err)
 						} else {
@@ -504,7 +506,9 @@ func (r *result) fill(tr *tracker, sl *sendLog, a *accounting, window time.Durat
 			continue
 		}
 		r.Landed++
-		r.Confirmed++ // every landed one was named by a confirmed block or has a status past processed
+		if tr.confirmed[k] != unknown || a.confirmed[k] {
+			r.Confirmed++
+		}
 		if tr.finalized[k] != unknown || a.finalized[k] {
 			r.Finalized++
 		}
