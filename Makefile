@@ -10,6 +10,13 @@ FUZZTIME    ?= 50000x
 FUZZPARALLEL ?= 1
 BENCHTIME   ?= 1s
 BENCHCOUNT  ?= 1
+# The end-to-end part of make bench: each scenario on a fresh dev validator
+# for BENCH_DURATION, as fast as the node accepts, then transfer again at half
+# the confirmed rate it reached (the load the latency target is set at). JSON
+# and plots go to BENCH_DIR, which is committed, so RESULTS.md can link them.
+BENCH_DURATION  ?= 20s
+BENCH_SCENARIOS ?= transfer hot-account token-transfer mixed
+BENCH_DIR       ?= bench/data/$(shell date -u +%F)
 
 # Packages whose code runs on several goroutines at once (pipeline stages, and
 # sdk, whose verifiers every sigverify worker calls concurrently). They run a
@@ -46,7 +53,7 @@ FUZZ_TARGETS := \
 	./ledger:FuzzDecodeStatus \
 	./ledger:FuzzDecodeStored
 
-.PHONY: test vet lint fmt fuzz bench run
+.PHONY: test vet lint fmt fuzz bench bench-e2e run
 
 # A one-node dev cluster: dev genesis, faucet and ledger in ./dev-ledger,
 # TPU (QUIC) on 127.0.0.1:8003. Stop with Ctrl-C. ARGS="--reset" starts over.
@@ -79,7 +86,37 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg || exit 1; \
 	done
 
-# Micro-benchmarks of every package, kept under bench/out for benchstat.
+# Micro-benchmarks of every package (kept under bench/out for benchstat, and
+# copied to BENCH_DIR), then bench-e2e.
 bench:
-	mkdir -p bench/out
+	mkdir -p bench/out $(BENCH_DIR)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./... | tee bench/out/micro.txt
+	cp bench/out/micro.txt $(BENCH_DIR)/micro.txt
+	$(MAKE) bench-e2e BENCH_DIR=$(BENCH_DIR) BENCH_MICRO=$(BENCH_DIR)/micro.txt
+
+# The end-to-end scenarios, each on a fresh dev validator, then transfer at
+# half the confirmed rate it reached, then the generated section of
+# bench/RESULTS.md (the rest of that file is never touched). A failed
+# scenario leaves a JSON with its error, gets a row saying so, and makes the
+# target fail after the table is written.
+bench-e2e:
+	mkdir -p bench/out $(BENCH_DIR)
+	$(GO) build -o bench/out/validator ./validator
+	$(GO) build -o bench/out/bench ./bench
+	@failed=""; \
+	for s in $(BENCH_SCENARIOS); do \
+		echo "bench: $$s for $(BENCH_DURATION)"; \
+		rm -f $(BENCH_DIR)/e2e-$$s.json $(BENCH_DIR)/e2e-$$s.png; \
+		bench/out/bench --validator bench/out/validator --scenario $$s --duration $(BENCH_DURATION) \
+			--json $(BENCH_DIR)/e2e-$$s.json --plot $(BENCH_DIR)/e2e-$$s.png || failed="$$failed $$s"; \
+	done; \
+	rm -f $(BENCH_DIR)/e2e-transfer-half.json $(BENCH_DIR)/e2e-transfer-half.png; \
+	if [ -f $(BENCH_DIR)/e2e-transfer.json ]; then \
+		echo "bench: transfer at half the confirmed rate for $(BENCH_DURATION)"; \
+		bench/out/bench --validator bench/out/validator --scenario transfer --duration $(BENCH_DURATION) \
+			--half-rate-of $(BENCH_DIR)/e2e-transfer.json \
+			--json $(BENCH_DIR)/e2e-transfer-half.json --plot $(BENCH_DIR)/e2e-transfer-half.png || failed="$$failed transfer-half"; \
+	fi; \
+	bench/out/bench results --md bench/RESULTS.md $(if $(BENCH_MICRO),--micro $(BENCH_MICRO)) \
+		$$(for s in $(BENCH_SCENARIOS) transfer-half; do [ -f $(BENCH_DIR)/e2e-$$s.json ] && echo $(BENCH_DIR)/e2e-$$s.json; done) || exit 1; \
+	if [ -n "$$failed" ]; then echo "bench: failed:$$failed"; exit 1; fi
