@@ -206,3 +206,29 @@ func TestPackBoundsEntries(t *testing.T) {
 		t.Fatalf("deferred transactions were charged: %d entries, compute %d after %d", len(more), sched.BlockComputeUsed(), used)
 	}
 }
+
+// TestReleaseUndoesPack: compute charged for packed transactions the leader
+// did not execute is given back, so the block limit counts only its block.
+func TestReleaseUndoesPack(t *testing.T) {
+	keys := testKeypairs(1, 45)
+	n := newTestNode(t, keys, nil)
+	b := n.child(t, n.forks.Root(), 1)
+	var txs []*sdk.Transaction
+	for i := 0; i < 4; i++ {
+		txs = append(txs, wire(t, []sdk.Instruction{transfer(keys[0].Pubkey(), sdk.Pubkey{0x71, byte(i)}, lamportsPerSOL)}, b.LastBlockhash(), keys[0]))
+	}
+	sched := NewScheduler(b.Config())
+	entries, _ := sched.Pack(b, txs, 64, 0)
+	sched.Release(b, entries[2])
+	sched.Release(b, entries[3])
+	half := sched.BlockComputeUsed()
+	sched.Release(b, entries[0])
+	sched.Release(b, entries[1])
+	if half == 0 || sched.BlockComputeUsed() != 0 {
+		t.Fatalf("compute after releasing half %d, after all %d", half, sched.BlockComputeUsed())
+	}
+	// The payer's per-account budget is whole again: all four pack again.
+	if again, deferred := sched.Pack(b, txs, 64, 0); len(again) != 4 || len(deferred) != 0 {
+		t.Fatalf("%d entries, %d deferred", len(again), len(deferred))
+	}
+}

@@ -30,6 +30,24 @@ func NewScheduler(cfg *Config) *Scheduler {
 		perAccount: make(map[sdk.Pubkey]uint64)}
 }
 
+// Release gives back the compute Pack charged for txs, which the caller
+// packed but then did not execute (its slot's time ran out first), so the
+// block's limits count only what it holds.
+func (s *Scheduler) Release(b *Bank, txs []*sdk.Transaction) {
+	var w, r []sdk.Pubkey
+	for _, tx := range txs {
+		cost := uint64(0)
+		if budget, fail := computebudget.Parse(&tx.Message, b.cfg.isNativeBuiltin); fail == nil {
+			cost = budget.ComputeUnitLimit
+		}
+		w, r = b.txLocks(tx, w[:0], r[:0])
+		for _, k := range w {
+			s.perAccount[k] -= min(cost, s.perAccount[k])
+		}
+		s.used -= min(cost, s.used)
+	}
+}
+
 // BlockComputeUsed is the compute packed so far.
 func (s *Scheduler) BlockComputeUsed() uint64 { return s.used }
 

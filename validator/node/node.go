@@ -460,10 +460,12 @@ func (n *Node) lead(ctx context.Context) error {
 						buffer = append(buffer, pending{tx: d, price: priceOf(d)})
 					}
 					for k, e := range packed {
+						// No room left in the tick: what is not executed goes
+						// back to the buffer, uncharged, for the next tick.
+						// Nothing is ever executed unrecorded.
 						if rec.TickDue() {
-							// No room left in the tick: what is not executed
-							// waits for the next one (never executed unrecorded).
 							for _, rest := range packed[k:] {
+								sched.Release(bank, rest)
 								for _, tx := range rest {
 									buffer = append(buffer, pending{tx: tx, price: priceOf(tx)})
 								}
