@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,6 +39,9 @@ const (
 	sigverifyBatch = 128
 	// maxEntryTxs is the most transactions in one entry.
 	maxEntryTxs = 64
+	// packChunk is the most transactions one pack considers: the best of
+	// the buffer, so a pack takes a fraction of a tick.
+	packChunk = 32 * maxEntryTxs
 )
 
 // Config is what a node needs.
@@ -376,12 +378,6 @@ func (n *Node) sigverify(ctx context.Context) {
 	}
 }
 
-// pending is a verified transaction waiting for the leader, with its priority.
-type pending struct {
-	tx    *sdk.Transaction
-	price uint64
-}
-
 // lead is the leader loop: a bank per slot, fed from the priority buffer
 // through the scheduler and executor, entries recorded in PoH, ticks paced to
 // wall time; at each slot's end the bank is frozen and the slot stored.
@@ -399,7 +395,10 @@ func (n *Node) lead(ctx context.Context) error {
 	exec := gnrt.NewExecutor(0)
 	defer exec.Close()
 	tick := g.SlotDuration / time.Duration(g.TicksPerSlot)
-	var buffer []pending
+	var buffer priorityBuffer
+	var batch []pending
+	var batchTxs []*sdk.Transaction
+	byTx := make(map[*sdk.Transaction]pending, packChunk)
 	v, err := newVoter(g, n.cfg.Identity, n.cfg.TowerPath, n.start.tower, n.forks)
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
@@ -435,18 +434,24 @@ func (n *Node) lead(ctx context.Context) error {
 		// The vote on the parent goes first, through the same pipeline as
 		// every transaction: executed, recorded in PoH, stored with the block.
 		if voteTx != nil {
-			buffer = append([]pending{{tx: voteTx, price: ^uint64(0)}}, buffer...)
+			buffer.add(voteTx, ^uint64(0))
 			voteTx = nil
 		}
 		for t := uint64(0); t < g.TicksPerSlot; t++ {
 			next = next.Add(tick)
 			// Execute what has arrived until the tick is due.
 			for {
-				buffer = n.fill(buffer)
-				if len(buffer) > 0 && !rec.TickDue() {
-					txs := make([]*sdk.Transaction, len(buffer))
-					for i := range buffer {
-						txs[i] = buffer[i].tx
+				n.fill(&buffer)
+				if buffer.Len() > 0 && !rec.TickDue() {
+					// The best few thousand waiting, not the whole buffer:
+					// packing (and sorting) 100,000 queued transactions
+					// every time cost more than executing them.
+					batch = buffer.take(packChunk, batch[:0])
+					batchTxs = batchTxs[:0]
+					clear(byTx)
+					for _, p := range batch {
+						batchTxs = append(batchTxs, p.tx)
+						byTx[p.tx] = p
 					}
 					// PoH records at most one entry per hash of the tick:
 					// pack no more entries than the tick has room for.
@@ -454,10 +459,9 @@ func (n *Node) lead(ctx context.Context) error {
 					if h := rec.HashesPerTick(); h != 0 {
 						maxEntries = int(h - rec.TickProgress() - 1)
 					}
-					packed, deferred := sched.Pack(bank, txs, maxEntryTxs, maxEntries)
-					buffer = buffer[:0]
+					packed, deferred := sched.Pack(bank, batchTxs, maxEntryTxs, maxEntries)
 					for _, d := range deferred {
-						buffer = append(buffer, pending{tx: d, price: priceOf(d)})
+						buffer.putBack(byTx[d])
 					}
 					for k, e := range packed {
 						// No room left in the tick: what is not executed goes
@@ -467,7 +471,7 @@ func (n *Node) lead(ctx context.Context) error {
 							for _, rest := range packed[k:] {
 								sched.Release(bank, rest)
 								for _, tx := range rest {
-									buffer = append(buffer, pending{tx: tx, price: priceOf(tx)})
+									buffer.putBack(byTx[tx])
 								}
 							}
 							break
@@ -508,13 +512,13 @@ func (n *Node) lead(ctx context.Context) error {
 				timer := time.NewTimer(time.Until(next))
 				select {
 				case tx := <-n.sigverifyToBanking:
-					buffer = append(buffer, pending{tx: tx, price: priceOf(tx)})
+					buffer.add(tx, priceOf(tx))
 				case <-timer.C:
 				case <-ctx.Done():
 				}
 				timer.Stop()
 			}
-			n.gauges.bufferDepth.Store(uint64(len(buffer)))
+			n.gauges.bufferDepth.Store(uint64(buffer.Len()))
 			rec.Hash(g.HashesPerTick)
 			entries = append(entries, rec.Tick())
 		}
@@ -716,23 +720,19 @@ func (v *voter) vote(bank *gnrt.Bank) (*sdk.Transaction, error) {
 
 // fill moves what sigverify has passed into the buffer, shedding the lowest
 // prices when the buffer is full.
-func (n *Node) fill(buffer []pending) []pending {
+func (n *Node) fill(buffer *priorityBuffer) {
 	for {
 		select {
 		case tx := <-n.sigverifyToBanking:
-			buffer = append(buffer, pending{tx: tx, price: priceOf(tx)})
+			buffer.add(tx, priceOf(tx))
 			continue
 		default:
 		}
 		break
 	}
-	if len(buffer) > bankingBufferCap {
-		sort.SliceStable(buffer, func(i, j int) bool { return buffer[i].price > buffer[j].price })
-		n.stats.Shed.Add(uint64(len(buffer) - bankingBufferCap))
-		clear(buffer[bankingBufferCap:])
-		buffer = buffer[:bankingBufferCap]
+	if shed := buffer.shed(bankingBufferCap); shed > 0 {
+		n.stats.Shed.Add(uint64(shed))
 	}
-	return buffer
 }
 
 func priceOf(tx *sdk.Transaction) uint64 {

@@ -29,21 +29,22 @@ func TestFullBufferShedsLowestPrices(t *testing.T) {
 		}
 		return tx
 	}
-	buffer := make([]pending, 0, bankingBufferCap+10)
+	var buffer priorityBuffer
 	for i := 0; i < bankingBufferCap; i++ {
-		buffer = append(buffer, pending{tx: nil, price: 100})
+		buffer.add(nil, 100)
 	}
 	for _, p := range []uint64{5, 500, 1, 1000} {
 		n.sigverifyToBanking <- mk(p)
 	}
-	buffer = n.fill(buffer)
-	if len(buffer) != bankingBufferCap || n.stats.Shed.Load() != 4 {
-		t.Fatalf("len %d shed %d", len(buffer), n.stats.Shed.Load())
+	n.fill(&buffer)
+	if buffer.Len() != bankingBufferCap || n.stats.Shed.Load() != 4 {
+		t.Fatalf("len %d shed %d", buffer.Len(), n.stats.Shed.Load())
 	}
-	if buffer[0].price != 1000 || buffer[1].price != 500 {
-		t.Fatalf("highest prices not kept first: %d %d", buffer[0].price, buffer[1].price)
+	best := buffer.take(3, nil)
+	if best[0].price != 1000 || best[1].price != 500 || best[2].price != 100 {
+		t.Fatalf("not taken best first: %d %d %d", best[0].price, best[1].price, best[2].price)
 	}
-	for _, p := range buffer {
+	for _, p := range buffer.items {
 		if p.price < 100 {
 			t.Fatalf("a price-%d transaction survived", p.price)
 		}
@@ -178,5 +179,31 @@ func TestNodeNeverRecordsPastTheTick(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBufferTakesBestFirstInArrivalOrder: the leader's buffer hands out the
+// highest prices first and, among equal prices, the earliest arrival.
+func TestBufferTakesBestFirstInArrivalOrder(t *testing.T) {
+	var b priorityBuffer
+	txs := make([]*sdk.Transaction, 6)
+	for i := range txs {
+		txs[i] = &sdk.Transaction{}
+	}
+	for i, price := range []uint64{7, 3, 7, 9, 3, 7} {
+		b.add(txs[i], price)
+	}
+	got := b.take(4, nil)
+	want := []*sdk.Transaction{txs[3], txs[0], txs[2], txs[5]}
+	for i := range want {
+		if got[i].tx != want[i] {
+			t.Fatalf("position %d: got transaction with price %d seq %d", i, got[i].price, got[i].seq)
+		}
+	}
+	// A transaction put back keeps its place ahead of later equals.
+	b.putBack(got[3])
+	b.add(&sdk.Transaction{}, 7)
+	if next := b.take(1, nil)[0]; next.tx != txs[5] {
+		t.Fatalf("put-back transaction lost its place: seq %d", next.seq)
 	}
 }
