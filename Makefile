@@ -8,6 +8,10 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # at 0 execs/s on some targets.
 FUZZTIME    ?= 50000x
 FUZZPARALLEL ?= 1
+# Minimizing each new interesting input may take the fuzzer up to 60 s by
+# default, with no executions counted meanwhile (seen in CI: a minute at
+# "0/sec" per new input); a count bounds it.
+FUZZMINIMIZE ?= 2000x
 BENCHTIME   ?= 1s
 BENCHCOUNT  ?= 1
 # The end-to-end part of make bench: each scenario on a fresh dev validator
@@ -83,7 +87,7 @@ fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel $(FUZZPARALLEL) $$pkg || exit 1; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) -parallel $(FUZZPARALLEL) $$pkg || exit 1; \
 	done
 
 # Micro-benchmarks of every package (kept under bench/out for benchstat, and
