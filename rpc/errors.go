@@ -11,19 +11,15 @@ const (
 	codeInvalidParams  = -32602
 	codeInternal       = -32603
 
-	codeBlockCleanedUp            = -32001
-	codeSendTxPreflightFailure    = -32002
-	codeTxSignatureVerification   = -32003
-	codeBlockNotAvailable         = -32004
-	codeNodeUnhealthy             = -32005
-	codeSlotSkipped               = -32007
-	codeLongTermStorageSlotSkip   = -32009
-	codeKeyExcludedFromIndex      = -32010
-	codeBlockStatusNotAvailable   = -32014
-	codeUnsupportedTxVersion      = -32015
-	codeMinContextSlotNotReached  = -32016
-	codeTxHistoryNotAvailable     = -32011
-	codeTransactionPrecompileFail = -32008
+	codeBlockCleanedUp           = -32001
+	codeSendTxPreflightFailure   = -32002
+	codeTxSignatureVerification  = -32003
+	codeBlockNotAvailable        = -32004
+	codeNodeUnhealthy            = -32005
+	codeSlotSkipped              = -32007
+	codeBlockStatusNotAvailable  = -32014
+	codeUnsupportedTxVersion     = -32015
+	codeMinContextSlotNotReached = -32016
 )
 
 // Error is a JSON-RPC error object.

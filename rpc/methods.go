@@ -89,8 +89,6 @@ func (s *Server) bankAt(cfg commitmentConfig) (*gnrt.Bank, *Error) {
 	return b, nil
 }
 
-func blockHeight(b *gnrt.Bank) uint64 { return b.BlockHeight() }
-
 func (s *Server) epochSchedule() sysvar.EpochSchedule {
 	return sysvar.NewEpochSchedule(s.cfg.Genesis.SlotsPerEpoch)
 }
@@ -127,7 +125,7 @@ func getBlockHeight(s *Server, _ context.Context, p params) (any, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return blockHeight(b), nil
+	return b.BlockHeight(), nil
 }
 
 func getTransactionCount(s *Server, _ context.Context, p params) (any, *Error) {
@@ -153,7 +151,7 @@ func getEpochInfo(s *Server, _ context.Context, p params) (any, *Error) {
 		return nil, err
 	}
 	epoch, index := s.epochSchedule().Epoch(b.Slot())
-	return epochInfo{AbsoluteSlot: b.Slot(), BlockHeight: blockHeight(b), Epoch: epoch, SlotIndex: index,
+	return epochInfo{AbsoluteSlot: b.Slot(), BlockHeight: b.BlockHeight(), Epoch: epoch, SlotIndex: index,
 		SlotsInEpoch: s.cfg.Genesis.SlotsPerEpoch, TransactionCount: s.perf.totalAt(b.Slot())}, nil
 }
 
@@ -169,7 +167,7 @@ func getLatestBlockhash(s *Server, _ context.Context, p params) (any, *Error) {
 		return nil, err
 	}
 	return inContext(b.Slot(), map[string]any{"blockhash": b.LastBlockhash().String(),
-		"lastValidBlockHeight": blockHeight(b) + s.cfg.Genesis.MaxProcessingAge}), nil
+		"lastValidBlockHeight": b.BlockHeight() + s.cfg.Genesis.MaxProcessingAge}), nil
 }
 
 func isBlockhashValid(s *Server, _ context.Context, p params) (any, *Error) {

@@ -107,7 +107,7 @@ func (f *sender) run(ctx context.Context) {
 					delete(tracked, sig)
 				case !errors.Is(err, ledger.ErrStatusNotFound):
 					f.s.log.Warn("rpc: status lookup", "sig", sig, "err", err)
-				case blockHeight(snap.processed) > p.lastValid || !snap.processed.IsBlockhashValid(p.blockhash):
+				case snap.processed.BlockHeight() > p.lastValid || !snap.processed.IsBlockhashValid(p.blockhash):
 					f.s.stats.Expired.Add(1)
 					delete(tracked, sig)
 				case p.maxRetries != nil && p.retries >= *p.maxRetries:

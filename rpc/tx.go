@@ -144,7 +144,7 @@ func sendTransaction(s *Server, ctx context.Context, p params) (any, *Error) {
 		}
 	}
 	// Expiry is judged where the blockhash is best known: the processed bank.
-	lastValid := blockHeight(bank) + s.cfg.Genesis.MaxProcessingAge
+	lastValid := bank.BlockHeight() + s.cfg.Genesis.MaxProcessingAge
 	s.sender.enqueue(pendingTx{raw: raw, sig: tx.Signatures[0], blockhash: tx.Message.RecentBlockhash,
 		lastValid: lastValid, maxRetries: cfg.MaxRetries})
 	return tx.Signatures[0].String(), nil
@@ -187,7 +187,7 @@ func simulateTransaction(s *Server, _ context.Context, p params) (any, *Error) {
 	if cfg.ReplaceRecentBlockhash {
 		tx.Message.RecentBlockhash = bank.LastBlockhash()
 		replacement = &blockhashInfo{Blockhash: bank.LastBlockhash().String(),
-			LastValidBlockHeight: blockHeight(bank) + s.cfg.Genesis.MaxProcessingAge}
+			LastValidBlockHeight: bank.BlockHeight() + s.cfg.Genesis.MaxProcessingAge}
 	}
 	var enc accountEncoding = encBase64
 	var addrs []sdk.Pubkey
@@ -556,6 +556,6 @@ func requestAirdrop(s *Server, ctx context.Context, p params) (any, *Error) {
 		return nil, internalError(merr)
 	}
 	s.sender.enqueue(pendingTx{raw: raw, sig: tx.Signatures[0], blockhash: tx.Message.RecentBlockhash,
-		lastValid: blockHeight(latest) + s.cfg.Genesis.MaxProcessingAge})
+		lastValid: latest.BlockHeight() + s.cfg.Genesis.MaxProcessingAge})
 	return tx.Signatures[0].String(), nil
 }
