@@ -170,13 +170,14 @@ func (a *Accounts) versionAt(slot uint64, k sdk.Pubkey) *sdk.Account {
 	return nil
 }
 
-// Restore writes rooted state directly, as a node rebuilding its last root
-// from the ledger at start does (before any bank exists).
+// Restore is RestoreFrom for changes already in one slice: it writes
+// rooted state into an empty store, as a node rebuilding its last root does
+// before any bank exists, and keeps pointers into changes.
 func (a *Accounts) Restore(changes []AccountChange) {
-	for i := range changes {
-		acct := changes[i].Account.Clone()
-		a.storeRooted(changes[i].Pubkey, &acct)
-	}
+	one := make(chan []AccountChange, 1)
+	one <- changes
+	close(one)
+	a.RestoreFrom(one)
 }
 
 // RestoreFrom is Restore for an empty store fed in batches, as a restarting
@@ -215,19 +216,6 @@ func (a *Accounts) RestoreFrom(batches <-chan []AccountChange) int {
 	close(toIndex)
 	<-indexed
 	return n
-}
-
-func (a *Accounts) storeRooted(k sdk.Pubkey, acct *sdk.Account) {
-	s := a.shard(k)
-	s.mu.Lock()
-	old := s.rooted[k]
-	if acct == nil || acct.Lamports == 0 {
-		delete(s.rooted, k)
-	} else {
-		s.rooted[k] = acct
-	}
-	s.mu.Unlock()
-	a.index.update(k, old, acct)
 }
 
 // squashKey moves k's newest version at or below root on the root's fork

@@ -80,22 +80,29 @@ func TestBankFromRootContinuesLikeTheOriginal(t *testing.T) {
 	}
 }
 
-// TestRestoreFromBatchesEqualsRestore: the streaming restore a restarting
-// node uses builds the same store and indexes as Restore.
-func TestRestoreFromBatchesEqualsRestore(t *testing.T) {
+// TestRestoreFromBatchesBuildsStoreAndIndexes: the streaming restore a
+// restarting node uses stores every account and indexes each by owner
+// program, token mint and token owner, whatever the batch boundaries.
+func TestRestoreFromBatchesBuildsStoreAndIndexes(t *testing.T) {
 	var changes []AccountChange
 	mint := sdk.Pubkey{0x44}
+	want := map[string][]sdk.Pubkey{}
 	for i := 0; i < 1000; i++ {
 		k := sdk.Pubkey{byte(i), byte(i >> 8), 0x99}
 		a := sdk.Account{Lamports: uint64(i + 1), Owner: sdk.SystemProgramID}
+		want["system"] = append(want["system"], k)
 		if i%3 == 0 {
-			ta := token.Account{Mint: mint, Owner: sdk.Pubkey{byte(i % 7)}, Amount: 5, State: token.StateInitialized}
+			owner := sdk.Pubkey{byte(i % 7)}
+			ta := token.Account{Mint: mint, Owner: owner, Amount: 5, State: token.StateInitialized}
 			a = sdk.Account{Lamports: 2_039_280, Owner: token.ID, Data: ta.Encode()}
+			want["system"] = want["system"][:len(want["system"])-1]
+			want["token"] = append(want["token"], k)
+			if owner == (sdk.Pubkey{3}) {
+				want["owner3"] = append(want["owner3"], k)
+			}
 		}
 		changes = append(changes, AccountChange{Pubkey: k, Account: a})
 	}
-	want := NewAccounts()
-	want.Restore(changes)
 	got := NewAccounts()
 	batches := make(chan []AccountChange, 2)
 	go func() {
@@ -112,18 +119,21 @@ func TestRestoreFromBatchesEqualsRestore(t *testing.T) {
 			t.Fatalf("%s: %+v", c.Pubkey, a)
 		}
 	}
-	for _, q := range []func(*Index) []sdk.Pubkey{
-		func(x *Index) []sdk.Pubkey { return x.RootedByOwner(token.ID) },
-		func(x *Index) []sdk.Pubkey { return x.RootedByOwner(sdk.SystemProgramID) },
-		func(x *Index) []sdk.Pubkey { return x.RootedTokenAccountsByMint(mint) },
-		func(x *Index) []sdk.Pubkey { return x.RootedTokenAccountsByOwner(sdk.Pubkey{3}) },
+	x := got.Index()
+	for name, q := range map[string][]sdk.Pubkey{
+		"system": x.RootedByOwner(sdk.SystemProgramID),
+		"token":  x.RootedTokenAccountsByMint(mint),
+		"owner3": x.RootedTokenAccountsByOwner(sdk.Pubkey{3}),
 	} {
-		a, b := q(want.Index()), q(got.Index())
-		sortKeys(a)
-		sortKeys(b)
-		if !slices.Equal(a, b) || len(a) == 0 {
-			t.Fatalf("index differs: %d vs %d keys", len(a), len(b))
+		w := slices.Clone(want[name])
+		sortKeys(q)
+		sortKeys(w)
+		if len(w) == 0 || !slices.Equal(q, w) {
+			t.Fatalf("index %s: %d keys, want %d", name, len(q), len(w))
 		}
+	}
+	if by := x.RootedByOwner(token.ID); len(by) != len(want["token"]) {
+		t.Fatalf("by token program: %d, want %d", len(by), len(want["token"]))
 	}
 }
 
