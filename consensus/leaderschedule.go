@@ -5,8 +5,10 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
@@ -128,4 +130,50 @@ func (l *LeaderSchedule) Leader(slot uint64) (sdk.Pubkey, bool) {
 		return sdk.Pubkey{}, false
 	}
 	return l.nodes[l.runs[(slot-l.firstSlot)/NumConsecutiveLeaderSlots]], true
+}
+
+// Leaders answers who leads any slot, computing an epoch's schedule the
+// first time it is asked for and keeping the latest one: callers ask about
+// the same epoch thousands of times in a row (every slot the leader
+// produces, every slot getSlotLeaders lists). Safe for concurrent use.
+type Leaders struct {
+	schedule sysvar.EpochSchedule
+	stakes   []StakedNode
+
+	mu  sync.Mutex
+	cur *LeaderSchedule
+}
+
+// NewLeaders answers from stakes under schedule.
+func NewLeaders(schedule sysvar.EpochSchedule, stakes []StakedNode) *Leaders {
+	return &Leaders{schedule: schedule, stakes: slices.Clone(stakes)}
+}
+
+// Epoch returns epoch's schedule.
+func (l *Leaders) Epoch(epoch uint64) (*LeaderSchedule, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cur != nil && l.cur.Epoch() == epoch {
+		return l.cur, nil
+	}
+	ls, err := NewLeaderSchedule(epoch, l.schedule, l.stakes)
+	if err != nil {
+		return nil, err
+	}
+	l.cur = ls
+	return ls, nil
+}
+
+// Leader returns slot's leader.
+func (l *Leaders) Leader(slot uint64) (sdk.Pubkey, error) {
+	epoch, _ := l.schedule.Epoch(slot)
+	ls, err := l.Epoch(epoch)
+	if err != nil {
+		return sdk.Pubkey{}, fmt.Errorf("leader schedule of epoch %d: %w", epoch, err)
+	}
+	leader, ok := ls.Leader(slot)
+	if !ok {
+		return sdk.Pubkey{}, fmt.Errorf("no leader for slot %d in epoch %d", slot, epoch)
+	}
+	return leader, nil
 }

@@ -97,3 +97,21 @@ func TestLeaderScheduleRefusesBadStakes(t *testing.T) {
 		}
 	}
 }
+
+func TestLeadersAnswersAcrossEpochs(t *testing.T) {
+	sched := sysvar.NewEpochSchedule(64)
+	stakes := []StakedNode{{Pubkey: key("A"), Stake: 60}, {Pubkey: key("B"), Stake: 40}}
+	l := NewLeaders(sched, stakes)
+	for _, slot := range []uint64{0, 63, 64, 200, 5} {
+		epoch, _ := sched.Epoch(slot)
+		want, err := NewLeaderSchedule(epoch, sched, stakes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := want.Leader(slot)
+		got, err := l.Leader(slot)
+		if err != nil || got != w {
+			t.Fatalf("slot %d: %s %v, want %s", slot, got, err, w)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gnomon-chain/gnomon/consensus"
 	"github.com/gnomon-chain/gnomon/poh"
 	"github.com/gnomon-chain/gnomon/runtime"
 	"github.com/gnomon-chain/gnomon/runtime/programs/system"
@@ -162,6 +163,16 @@ func ShredVersion(h sdk.Hash) uint16 {
 		v++
 	}
 	return v
+}
+
+// StakedNodes are the validators' identities and stakes, what the leader
+// schedule of the first epochs is drawn from.
+func (g *Genesis) StakedNodes() []consensus.StakedNode {
+	out := make([]consensus.StakedNode, 0, len(g.Validators))
+	for _, v := range g.Validators {
+		out = append(out, consensus.StakedNode{Pubkey: v.Identity, Stake: v.StakeLamports})
+	}
+	return out
 }
 
 // ShredVersion is ShredVersion(g.Hash()).

@@ -2,10 +2,8 @@ package rpc
 
 import (
 	"context"
-	"errors"
 	"sort"
 
-	"github.com/gnomon-chain/gnomon/consensus"
 	"github.com/gnomon-chain/gnomon/genesis"
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
 	"github.com/gnomon-chain/gnomon/runtime/sysvar"
@@ -200,43 +198,14 @@ func getMinimumBalanceForRentExemption(s *Server, _ context.Context, p params) (
 	return s.cfg.Genesis.Rent.MinimumBalance(int(n)), nil
 }
 
-// leaderSchedule computes epoch's schedule from the genesis stakes, as the
-// node's leader schedule does.
-func (s *Server) leaderSchedule(epoch uint64) (*consensus.LeaderSchedule, error) {
-	s.leadersMu.Lock()
-	defer s.leadersMu.Unlock()
-	if s.leaders != nil && s.leaders.Epoch() == epoch {
-		return s.leaders, nil
-	}
-	stakes := make([]consensus.StakedNode, 0, len(s.cfg.Genesis.Validators))
-	for _, v := range s.cfg.Genesis.Validators {
-		stakes = append(stakes, consensus.StakedNode{Pubkey: v.Identity, Stake: v.StakeLamports})
-	}
-	ls, err := consensus.NewLeaderSchedule(epoch, s.epochSchedule(), stakes)
-	if err != nil {
-		return nil, err
-	}
-	s.leaders = ls
-	return ls, nil
-}
-
-func (s *Server) leaderOf(slot uint64) (sdk.Pubkey, bool) {
-	epoch, _ := s.epochSchedule().Epoch(slot)
-	ls, err := s.leaderSchedule(epoch)
-	if err != nil {
-		return sdk.Pubkey{}, false
-	}
-	return ls.Leader(slot)
-}
-
 func getSlotLeader(s *Server, _ context.Context, p params) (any, *Error) {
 	b, err := s.bankFor(p, 0)
 	if err != nil {
 		return nil, err
 	}
-	l, ok := s.leaderOf(b.Slot())
-	if !ok {
-		return nil, internalError(errors.New("no leader schedule for the slot"))
+	l, lerr := s.leaders.Leader(b.Slot())
+	if lerr != nil {
+		return nil, internalError(lerr)
 	}
 	return l.String(), nil
 }
@@ -255,8 +224,8 @@ func getSlotLeaders(s *Server, _ context.Context, p params) (any, *Error) {
 	}
 	out := make([]string, 0, limit)
 	for slot := start; slot < start+limit; slot++ {
-		l, ok := s.leaderOf(slot)
-		if !ok {
+		l, lerr := s.leaders.Leader(slot)
+		if lerr != nil {
 			return nil, invalidParams("Invalid slot range: leader schedule for epoch is unavailable")
 		}
 		out = append(out, l.String())
@@ -290,7 +259,7 @@ func getLeaderSchedule(s *Server, _ context.Context, p params) (any, *Error) {
 		at = *slot
 	}
 	epoch, _ := s.epochSchedule().Epoch(at)
-	ls, lerr := s.leaderSchedule(epoch)
+	ls, lerr := s.leaders.Epoch(epoch)
 	if lerr != nil {
 		return nil, nil
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/gnomon-chain/gnomon/genesis"
 	"github.com/gnomon-chain/gnomon/ledger"
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
+	"github.com/gnomon-chain/gnomon/runtime/sysvar"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
 
@@ -95,10 +96,8 @@ type Server struct {
 	perf    *perfSamples
 	methods map[string]method
 
-	// leaders caches the last epoch's leader schedule: getSlotLeaders asks
-	// for thousands of slots of the same epoch.
-	leadersMu sync.Mutex
-	leaders   *consensus.LeaderSchedule
+	// leaders answers who leads each slot, as the node's schedule does.
+	leaders *consensus.Leaders
 
 	// hub carries slot events from Publish to the PubSub dispatcher.
 	hub chan event
@@ -116,6 +115,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, blocks: newBlockCache(64), hub: make(chan event, 4096), perf: newPerfSamples()}
 	s.methods = methodTable()
+	s.leaders = consensus.NewLeaders(sysvar.NewEpochSchedule(cfg.Genesis.SlotsPerEpoch), cfg.Genesis.StakedNodes())
 	if s.cfg.GenesisHash == (sdk.Hash{}) {
 		s.cfg.GenesisHash = cfg.Genesis.Hash()
 	}

@@ -88,11 +88,10 @@ type Node struct {
 	rpc     *rpc.Server
 	// genesisHash is computed once: it costs a pass over every genesis account.
 	genesisHash sdk.Hash
-	// epochs and schedule answer who leads each slot (owned by lead).
-	epochs   sysvar.EpochSchedule
-	schedule *consensus.LeaderSchedule
-	stats    Stats
-	gauges   gauges
+	// leaders answers who leads each slot.
+	leaders *consensus.Leaders
+	stats   Stats
+	gauges  gauges
 
 	tpuToSigverify     chan tpu.Packet
 	sigverifyToBanking chan *sdk.Transaction
@@ -155,7 +154,7 @@ func New(cfg Config) (*Node, error) {
 			"accounts", restored, "ms", time.Since(began).Milliseconds())
 	}
 	n := &Node{cfg: cfg, log: cfg.Logger, forks: forks, start: st, genesisHash: rcfg.GenesisHash,
-		epochs:             sysvar.NewEpochSchedule(g.SlotsPerEpoch),
+		leaders:            consensus.NewLeaders(sysvar.NewEpochSchedule(g.SlotsPerEpoch), g.StakedNodes()),
 		tpuToSigverify:     make(chan tpu.Packet, tpuToSigverifyCap),
 		sigverifyToBanking: make(chan *sdk.Transaction, sigverifyToBankingCap)}
 	var err error
@@ -412,7 +411,7 @@ func (n *Node) lead(ctx context.Context) error {
 		// The node produces only its own slots. Another leader's slot
 		// would mean waiting for its block, which needs turbine's network
 		// (not built yet): refuse rather than produce out of turn.
-		if leader, err := n.leads(slot); err != nil {
+		if leader, err := n.leaders.Leader(slot); err != nil {
 			return fmt.Errorf("node: %w", err)
 		} else if leader != n.cfg.Identity.Pubkey() {
 			return fmt.Errorf("node: slot %d belongs to leader %s; following other leaders needs turbine's network, not built yet", slot, leader)
@@ -573,28 +572,6 @@ func (n *Node) lead(ctx context.Context) error {
 			parent = best
 		}
 	}
-}
-
-// leads reports whether the node leads slot, by the stake-weighted
-// schedule of the slot's epoch (computed once per epoch).
-func (n *Node) leads(slot uint64) (sdk.Pubkey, error) {
-	epoch, _ := n.epochs.Epoch(slot)
-	if n.schedule == nil || n.schedule.Epoch() != epoch {
-		stakes := make([]consensus.StakedNode, 0, len(n.cfg.Genesis.Validators))
-		for _, v := range n.cfg.Genesis.Validators {
-			stakes = append(stakes, consensus.StakedNode{Pubkey: v.Identity, Stake: v.StakeLamports})
-		}
-		ls, err := consensus.NewLeaderSchedule(epoch, n.epochs, stakes)
-		if err != nil {
-			return sdk.Pubkey{}, fmt.Errorf("leader schedule of epoch %d: %w", epoch, err)
-		}
-		n.schedule = ls
-	}
-	leader, ok := n.schedule.Leader(slot)
-	if !ok {
-		return sdk.Pubkey{}, fmt.Errorf("no leader for slot %d in epoch %d", slot, epoch)
-	}
-	return leader, nil
 }
 
 // root makes slot the root in the runtime (squash, persist accounts) and in
