@@ -582,6 +582,9 @@ func (p *pubsub) dispatch(ctx context.Context) {
 }
 
 func (p *pubsub) onEvent(ev *event) {
+	// Counting the slot's transactions and fees happens here, off the
+	// node's leader loop, which only hands the slot over.
+	p.s.perf.record(&ev.update)
 	slot := ev.update.Bank.Slot()
 	p.pending[slot] = ev
 	root := ev.root.Slot()

@@ -47,7 +47,6 @@ func (s *Server) Publish(u SlotUpdate) {
 		next.confirmed = next.finalized
 	}
 	s.state.Store(next)
-	s.perf.record(&u)
 	ev := event{update: u, confirmed: next.confirmed, root: next.finalized, at: next.publishedAt}
 	select {
 	case s.hub <- ev:
