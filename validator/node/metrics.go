@@ -68,6 +68,21 @@ func (n *Node) registry() *prometheus.Registry {
 	gauge("root_slot", "The latest root (finalized: rooted by two thirds of the stake).", nil, u(&n.gauges.root))
 	gauge("confirmed_slot", "The highest slot two thirds of the stake have voted for.", nil, u(&n.gauges.confirmed))
 	gauge("slot_duration_seconds", "Wall time of the last slot.", nil, func() float64 { return time.Duration(n.gauges.slotNanos.Load()).Seconds() })
+	if n.rpc != nil {
+		rs := n.rpc.Stats()
+		counter("rpc_requests_total", "JSON-RPC calls answered.", nil, u(&rs.Requests))
+		counter("rpc_errors_total", "JSON-RPC calls answered with an error.", nil, u(&rs.Errors))
+		counter("rpc_bad_requests_total", "JSON-RPC bodies refused: unparsable, oversized or not JSON-RPC 2.0.", nil, u(&rs.BadRequests))
+		counter("rpc_notifications_total", "PubSub notifications queued to clients.", nil, u(&rs.Notifications))
+		counter("rpc_slow_clients_dropped_total", "WebSocket clients disconnected because their queue filled.", nil, u(&rs.SlowClientsDropped))
+		gauge("rpc_subscriptions_open", "PubSub subscriptions open.", nil, func() float64 {
+			return float64(rs.Subscriptions.Load() - rs.SubscriptionsClosed.Load())
+		})
+		for result, c := range map[string]*atomic.Uint64{"forwarded": &rs.Forwarded, "forward_failed": &rs.ForwardFailed,
+			"retried": &rs.Retried, "landed": &rs.Landed, "expired": &rs.Expired, "retries_exhausted": &rs.RetriesExhausted} {
+			counter("rpc_send_transaction_total", "sendTransaction forwarding to the leader's TPU, by outcome.", prometheus.Labels{"outcome": result}, u(c))
+		}
+	}
 	return r
 }
 
