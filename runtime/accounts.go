@@ -33,30 +33,45 @@ type version struct {
 // allocation; more spill into a slice.
 type versionList struct {
 	one  version
-	many []version
+	many *[]version
+	n    uint32 // how many versions; 0 means none
 }
 
 // view returns the versions as a slice, using buf for the inline case.
 func (l *versionList) view(buf *[1]version) []version {
-	if l.many != nil {
-		return l.many
+	switch {
+	case l.n == 0:
+		return nil
+	case l.many != nil:
+		return *l.many
 	}
 	buf[0] = l.one
 	return buf[:]
 }
 
-// listOf stores vs (which must be non-empty) as a versionList.
+// listOf stores vs as a versionList.
 func listOf(vs []version) versionList {
-	if len(vs) == 1 {
-		return versionList{one: vs[0]}
+	switch len(vs) {
+	case 0:
+		return versionList{}
+	case 1:
+		return versionList{one: vs[0], n: 1}
 	}
-	return versionList{many: vs}
+	return versionList{many: &vs, n: uint32(len(vs))}
+}
+
+// accountEntry is everything the store holds for one address: its rooted
+// state and its unrooted versions, in one map value so that a read is one
+// lookup (two maps, rooted and unrooted, cost a missed lookup in one for
+// almost every read of the other).
+type accountEntry struct {
+	rooted   *sdk.Account
+	versions versionList
 }
 
 type accountShard struct {
-	mu       sync.RWMutex
-	rooted   map[sdk.Pubkey]*sdk.Account
-	unrooted map[sdk.Pubkey]versionList
+	mu sync.RWMutex
+	m  map[sdk.Pubkey]accountEntry
 }
 
 // Accounts is the node's account state across all banks.
@@ -69,15 +84,13 @@ type Accounts struct {
 func NewAccounts() *Accounts {
 	a := &Accounts{index: newIndex()}
 	for i := range a.shards {
-		a.shards[i].rooted = make(map[sdk.Pubkey]*sdk.Account)
-		a.shards[i].unrooted = make(map[sdk.Pubkey]versionList)
+		a.shards[i].m = make(map[sdk.Pubkey]accountEntry)
 	}
 	return a
 }
 
 func (a *Accounts) shard(k sdk.Pubkey) *accountShard {
-	// Addresses are hashes or public keys: any byte is uniform enough.
-	return &a.shards[uint(k[0])%accountShards]
+	return &a.shards[shardIndex(k[:], accountShards)]
 }
 
 // forkView says which unrooted slots a reader sees.
@@ -90,23 +103,22 @@ type forkView interface {
 func (a *Accounts) load(view forkView, k sdk.Pubkey) *sdk.Account {
 	s := a.shard(k)
 	s.mu.RLock()
-	var buf [1]version
-	var vs []version
-	if l, ok := s.unrooted[k]; ok {
-		vs = l.view(&buf)
-	}
-	for i := len(vs) - 1; i >= 0; i-- {
-		if view.sees(vs[i].slot) {
-			acct := vs[i].acct
-			s.mu.RUnlock()
-			if acct.Lamports == 0 {
-				return nil
+	e := s.m[k]
+	s.mu.RUnlock()
+	acct := e.rooted
+	if e.versions.n != 0 {
+		var buf [1]version
+		vs := e.versions.view(&buf)
+		for i := len(vs) - 1; i >= 0; i-- {
+			if view.sees(vs[i].slot) {
+				acct = vs[i].acct
+				if acct.Lamports == 0 {
+					return nil
+				}
+				break
 			}
-			return acct
 		}
 	}
-	acct := s.rooted[k]
-	s.mu.RUnlock()
 	return acct
 }
 
@@ -114,9 +126,18 @@ func (a *Accounts) load(view forkView, k sdk.Pubkey) *sdk.Account {
 func (a *Accounts) loadRooted(k sdk.Pubkey) *sdk.Account {
 	s := a.shard(k)
 	s.mu.RLock()
-	acct := s.rooted[k]
+	acct := s.m[k].rooted
 	s.mu.RUnlock()
 	return acct
+}
+
+// putLocked stores e as k's entry, or removes k when e holds nothing.
+func (s *accountShard) putLocked(k sdk.Pubkey, e accountEntry) {
+	if e.rooted == nil && e.versions.n == 0 {
+		delete(s.m, k)
+		return
+	}
+	s.m[k] = e
 }
 
 // store records acct as k's version for slot, replacing an earlier version
@@ -124,13 +145,13 @@ func (a *Accounts) loadRooted(k sdk.Pubkey) *sdk.Account {
 func (a *Accounts) store(slot uint64, k sdk.Pubkey, acct *sdk.Account) {
 	s := a.shard(k)
 	s.mu.Lock()
-	l, ok := s.unrooted[k]
+	e := s.m[k]
+	l := &e.versions
 	switch {
-	case !ok:
-		s.unrooted[k] = versionList{one: version{slot: slot, acct: acct}}
+	case l.n == 0:
+		*l = versionList{one: version{slot: slot, acct: acct}, n: 1}
 	case l.many == nil && l.one.slot == slot:
 		l.one.acct = acct
-		s.unrooted[k] = l
 	default:
 		var buf [1]version
 		vs := l.view(&buf)
@@ -147,8 +168,9 @@ func (a *Accounts) store(slot uint64, k sdk.Pubkey, acct *sdk.Account) {
 			}
 			vs[i] = version{slot: slot, acct: acct}
 		}
-		s.unrooted[k] = listOf(vs)
+		*l = listOf(vs)
 	}
+	s.m[k] = e
 	s.mu.Unlock()
 }
 
@@ -156,11 +178,8 @@ func (a *Accounts) store(slot uint64, k sdk.Pubkey, acct *sdk.Account) {
 func (a *Accounts) versionAt(slot uint64, k sdk.Pubkey) *sdk.Account {
 	s := a.shard(k)
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	l, ok := s.unrooted[k]
-	if !ok {
-		return nil
-	}
+	l := s.m[k].versions
+	s.mu.RUnlock()
 	var buf [1]version
 	for _, v := range l.view(&buf) {
 		if v.slot == slot {
@@ -207,7 +226,9 @@ func (a *Accounts) RestoreFrom(batches <-chan []AccountChange) int {
 			}
 			s := a.shard(b[i].Pubkey)
 			s.mu.Lock()
-			s.rooted[b[i].Pubkey] = &b[i].Account
+			e := s.m[b[i].Pubkey]
+			e.rooted = &b[i].Account
+			s.m[b[i].Pubkey] = e
 			s.mu.Unlock()
 			n++
 		}
@@ -223,11 +244,9 @@ func (a *Accounts) RestoreFrom(batches <-chan []AccountChange) int {
 func (a *Accounts) squashKey(k sdk.Pubkey, root uint64, onRootFork func(uint64) bool) (changed *sdk.Account, ok bool) {
 	s := a.shard(k)
 	s.mu.Lock()
+	e := s.m[k]
 	var buf [1]version
-	var vs []version
-	if l, ok := s.unrooted[k]; ok {
-		vs = l.view(&buf)
-	}
+	vs := e.versions.view(&buf)
 	var newest *sdk.Account
 	var kept []version
 	for _, v := range vs {
@@ -238,20 +257,16 @@ func (a *Accounts) squashKey(k sdk.Pubkey, root uint64, onRootFork func(uint64) 
 			newest = v.acct
 		}
 	}
-	if len(kept) == 0 {
-		delete(s.unrooted, k)
-	} else {
-		s.unrooted[k] = listOf(kept)
-	}
-	var old *sdk.Account
+	e.versions = listOf(kept)
+	old := e.rooted
 	if newest != nil {
-		old = s.rooted[k]
 		if newest.Lamports == 0 {
-			delete(s.rooted, k)
+			e.rooted = nil
 		} else {
-			s.rooted[k] = newest
+			e.rooted = newest
 		}
 	}
+	s.putLocked(k, e)
 	s.mu.Unlock()
 	if newest != nil {
 		a.index.update(k, old, newest)
@@ -263,21 +278,17 @@ func (a *Accounts) squashKey(k sdk.Pubkey, root uint64, onRootFork func(uint64) 
 func (a *Accounts) dropVersion(k sdk.Pubkey, slot uint64) {
 	s := a.shard(k)
 	s.mu.Lock()
-	var buf [1]version
-	var vs []version
-	if l, ok := s.unrooted[k]; ok {
-		vs = l.view(&buf)
-	}
-	var kept []version
-	for _, v := range vs {
-		if v.slot != slot {
-			kept = append(kept, v)
+	e, ok := s.m[k]
+	if ok {
+		var buf [1]version
+		var kept []version
+		for _, v := range e.versions.view(&buf) {
+			if v.slot != slot {
+				kept = append(kept, v)
+			}
 		}
-	}
-	if len(kept) == 0 {
-		delete(s.unrooted, k)
-	} else {
-		s.unrooted[k] = listOf(kept)
+		e.versions = listOf(kept)
+		s.putLocked(k, e)
 	}
 	s.mu.Unlock()
 }
@@ -288,7 +299,11 @@ func (a *Accounts) RootedCount() int {
 	for i := range a.shards {
 		s := &a.shards[i]
 		s.mu.RLock()
-		n += len(s.rooted)
+		for _, e := range s.m {
+			if e.rooted != nil {
+				n++
+			}
+		}
 		s.mu.RUnlock()
 	}
 	return n
@@ -300,8 +315,10 @@ func (a *Accounts) rootedLamports() uint64 {
 	for i := range a.shards {
 		s := &a.shards[i]
 		s.mu.RLock()
-		for _, acct := range s.rooted {
-			n += acct.Lamports
+		for _, e := range s.m {
+			if e.rooted != nil {
+				n += e.rooted.Lamports
+			}
 		}
 		s.mu.RUnlock()
 	}

@@ -55,8 +55,8 @@ type Bank struct {
 	// delta hash, the squash and the indexes; sigs every signature committed
 	// in this slot. Both only grow, under writtenMu.
 	writtenMu sync.Mutex
-	written   []sdk.Pubkey
-	sigs      []sdk.Signature
+	written   chunkList[sdk.Pubkey]
+	sigs      chunkList[sdk.Signature]
 
 	signatureCount   atomic.Uint64
 	transactionCount atomic.Uint64
@@ -259,15 +259,15 @@ func (b *Bank) storeSysvar(k sdk.Pubkey, data []byte) {
 func (b *Bank) storeVersion(k sdk.Pubkey, acct *sdk.Account) {
 	b.accounts.store(b.slot, k, acct)
 	b.writtenMu.Lock()
-	b.written = append(b.written, k)
+	b.written.append(k)
 	b.writtenMu.Unlock()
 }
 
 // noteCommitted records keys and signatures a worker committed.
 func (b *Bank) noteCommitted(keys []sdk.Pubkey, sigs []sdk.Signature) {
 	b.writtenMu.Lock()
-	b.written = append(b.written, keys...)
-	b.sigs = append(b.sigs, sigs...)
+	b.written.append(keys...)
+	b.sigs.append(sigs...)
 	b.writtenMu.Unlock()
 }
 
@@ -355,7 +355,7 @@ func (b *Bank) accountsDeltaHash() sdk.Hash {
 // each once.
 func (b *Bank) WrittenKeys() []sdk.Pubkey {
 	b.writtenMu.Lock()
-	keys := slices.Clone(b.written)
+	keys := b.written.all()
 	b.writtenMu.Unlock()
 	slices.SortFunc(keys, func(x, y sdk.Pubkey) int { return bytes.Compare(x[:], y[:]) })
 	return slices.Compact(keys)
@@ -365,7 +365,7 @@ func (b *Bank) WrittenKeys() []sdk.Pubkey {
 func (b *Bank) committedSigs() []sdk.Signature {
 	b.writtenMu.Lock()
 	defer b.writtenMu.Unlock()
-	return slices.Clone(b.sigs)
+	return b.sigs.all()
 }
 
 // unrootedChain returns this bank and its ancestors above the root, newest first.

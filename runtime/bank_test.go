@@ -281,8 +281,10 @@ func TestSetRootSquashesPersistsAndPrunes(t *testing.T) {
 		t.Fatalf("rooted recipient %+v", got)
 	}
 	for i := range acc.shards {
-		if len(acc.shards[i].unrooted) != 0 {
-			t.Fatalf("versions left after squashing everything: %v", acc.shards[i].unrooted)
+		for k, e := range acc.shards[i].m {
+			if e.versions.n != 0 {
+				t.Fatalf("versions of %s left after squashing everything", k)
+			}
 		}
 	}
 	if n.persist.Root != 3 || n.persist.Accounts[c].Lamports != 100*lamportsPerSOL+40 || n.persist.BankHash != b3.Hash() {
@@ -420,8 +422,10 @@ func TestRestoreRebuildsPersistedRoot(t *testing.T) {
 	fresh := NewAccounts()
 	var all []AccountChange
 	for i := range b.accounts.shards {
-		for k, a := range b.accounts.shards[i].rooted {
-			all = append(all, AccountChange{Pubkey: k, Account: *a})
+		for k, e := range b.accounts.shards[i].m {
+			if e.rooted != nil {
+				all = append(all, AccountChange{Pubkey: k, Account: *e.rooted})
+			}
 		}
 	}
 	fresh.Restore(all)

@@ -40,8 +40,10 @@ type Config struct {
 
 	// reserved is every address a transaction may not write (builtin
 	// programs and sysvars), built by validate so the check per account is
-	// one map lookup.
-	reserved map[sdk.Pubkey]struct{}
+	// one map lookup; reservedFilter answers "not reserved", the common
+	// case, without the lookup.
+	reserved       map[sdk.Pubkey]struct{}
+	reservedFilter *keyFilter
 }
 
 // DefaultConfig returns a dev configuration: 100 ms slots, 600-block
@@ -83,6 +85,10 @@ func (c *Config) validate() error {
 		sdk.SysvarRecentBlockhashes, sdk.SysvarInstructionsID, sdk.SysvarOwnerID, sdk.NativeLoaderID} {
 		c.reserved[k] = struct{}{}
 	}
+	c.reservedFilter = new(keyFilter)
+	for k := range c.reserved {
+		c.reservedFilter.add(k)
+	}
 	if c.MaxProcessingAge < sysvar.MaxRecentBlockhashes {
 		return fmt.Errorf("max processing age %d below the %d blockhashes nonces need", c.MaxProcessingAge, sysvar.MaxRecentBlockhashes)
 	}
@@ -95,6 +101,9 @@ func (c *Config) validate() error {
 // isReserved reports whether k may never be written by a transaction:
 // builtin programs and sysvars, which Solana demotes to read-only.
 func (c *Config) isReserved(k sdk.Pubkey) bool {
+	if !c.reservedFilter.mayHave(&k) {
+		return false
+	}
 	_, ok := c.reserved[k]
 	return ok
 }

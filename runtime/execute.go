@@ -434,8 +434,10 @@ func (b *Bank) executeClaimed(tx *sdk.Transaction, s *scratch, keys []sdk.Pubkey
 
 // loadForTx reads an account for a transaction.
 func (b *Bank) loadForTx(k sdk.Pubkey) *sdk.Account {
-	if a, ok := b.reservedAccts[k]; ok {
-		return a
+	if b.cfg.reservedFilter.mayHave(&k) {
+		if a, ok := b.reservedAccts[k]; ok {
+			return a
+		}
 	}
 	return b.accounts.load(b, k)
 }

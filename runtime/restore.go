@@ -66,7 +66,7 @@ func NewBankFromRoot(cfg Config, accounts *Accounts, status *StatusCache, rs Roo
 		for _, sig := range s.Signatures {
 			status.claim(noView{}, s.Slot, sig)
 		}
-		b.sigs = append(b.sigs, s.Signatures...)
+		b.sigs.append(s.Signatures...)
 		b.restoredSigs = append(b.restoredSigs, slotSigs{slot: s.Slot, sigs: s.Signatures})
 	}
 	b.frozen.Store(true)

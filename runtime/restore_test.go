@@ -43,8 +43,10 @@ func TestBankFromRootContinuesLikeTheOriginal(t *testing.T) {
 	restored := NewAccounts()
 	var all []AccountChange
 	for i := range parent.accounts.shards {
-		for k, a := range parent.accounts.shards[i].rooted {
-			all = append(all, AccountChange{Pubkey: k, Account: *a})
+		for k, e := range parent.accounts.shards[i].m {
+			if e.rooted != nil {
+				all = append(all, AccountChange{Pubkey: k, Account: *e.rooted})
+			}
 		}
 	}
 	restored.Restore(all)

@@ -35,7 +35,7 @@ func NewStatusCache() *StatusCache {
 	return c
 }
 
-func (c *StatusCache) shard(s sdk.Signature) int { return int(s[0]^s[33]) % statusShards }
+func (c *StatusCache) shard(s sdk.Signature) int { return shardIndex(s[:], statusShards) }
 
 // claim reports whether sig was processed in a slot view sees, and if not,
 // records it as processed in slot, in one lookup: a transaction that passes
