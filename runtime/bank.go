@@ -21,8 +21,8 @@ import (
 var ErrFrozen = errors.New("runtime: bank is frozen")
 
 // Bank is the state of one slot on one fork. A bank is built by one goroutine
-// at a time (ProcessTransactions, ExecuteEntry, Freeze); once frozen it never
-// changes and any goroutine may read it.
+// at a time (ProcessTransactions, ExecuteEntry, ExecuteScheduled, Freeze);
+// once frozen it never changes and any goroutine may read it.
 type Bank struct {
 	cfg      *Config
 	accounts *Accounts

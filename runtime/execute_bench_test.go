@@ -55,9 +55,17 @@ func newBenchWorkload(b *testing.B, name string, n int) *benchWorkload {
 	return &benchWorkload{node: node, parent: parent, entries: entries, txs: n}
 }
 
-// BenchmarkExecute measures execution only: signatures were verified when the
-// workload was built, and every round runs the same entries on a fresh bank.
-func BenchmarkExecute(b *testing.B) {
+// BenchmarkExecute measures a leader executing the entries its scheduler
+// packed (ExecuteScheduled): signatures were verified when the workload was
+// built, and every round runs the same entries on a fresh bank.
+func BenchmarkExecute(b *testing.B) { benchmarkExecute(b, (*Executor).ExecuteScheduled) }
+
+// BenchmarkReplay is BenchmarkExecute through ExecuteEntry, which checks
+// each entry for conflicting locks first, as replaying another leader's
+// block must.
+func BenchmarkReplay(b *testing.B) { benchmarkExecute(b, (*Executor).ExecuteEntry) }
+
+func benchmarkExecute(b *testing.B, run func(*Executor, *Bank, []*sdk.Transaction) ([]TxResult, error)) {
 	for _, name := range []string{"transfer", "token-transfer", "hot-account"} {
 		b.Run("workload="+name, func(b *testing.B) {
 			w := newBenchWorkload(b, name, 4096)
@@ -78,7 +86,7 @@ func BenchmarkExecute(b *testing.B) {
 				cpuStart := processCPU()
 				b.StartTimer()
 				for _, e := range w.entries {
-					res, err := exec.ExecuteEntry(bank, e)
+					res, err := run(exec, bank, e)
 					if err != nil {
 						b.Fatal(err)
 					}

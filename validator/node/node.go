@@ -475,7 +475,7 @@ func (n *Node) lead(ctx context.Context) error {
 							}
 							break
 						}
-						res, err := exec.ExecuteEntry(bank, e)
+						res, err := exec.ExecuteScheduled(bank, e)
 						if err != nil {
 							return fmt.Errorf("node: slot %d: own entry: %w", slot, err)
 						}
