@@ -226,9 +226,8 @@ func (a *Accounts) RestoreFrom(batches <-chan []AccountChange) int {
 			}
 			s := a.shard(b[i].Pubkey)
 			s.mu.Lock()
-			e := s.m[b[i].Pubkey]
-			e.rooted = &b[i].Account
-			s.m[b[i].Pubkey] = e
+			// The store is empty: no versions to keep.
+			s.m[b[i].Pubkey] = accountEntry{rooted: &b[i].Account}
 			s.mu.Unlock()
 			n++
 		}
