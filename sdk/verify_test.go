@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"filippo.io/edwards25519"
+	voi "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 )
 
 func mustHex(t testing.TB, s string) []byte {
@@ -57,6 +58,29 @@ func checkAllPaths(t *testing.T, pub, msg, sig []byte, want bool) {
 	bv.Add(p, msg, s)
 	if verdicts, all := bv.Verify(nil); verdicts[0] != want || all != want {
 		t.Fatalf("batch of one: %v %v, want %v", verdicts, all, want)
+	}
+	// Through a key cache that holds the key expanded (seen twice before),
+	// amid honest signers whose keys it also holds.
+	cache := NewKeyCache(64)
+	for range 2 {
+		cache.expanded(p)
+		for i := range honest.pubs {
+			cache.expanded(honest.pubs[i])
+		}
+	}
+	cached := NewBatchVerifier(8).WithKeyCache(cache)
+	for i := 0; i < 2; i++ {
+		cached.Add(honest.pubs[i], honest.msgs[i], honest.sigs[i])
+	}
+	cached.Add(p, msg, s)
+	for i := 2; i < 5; i++ {
+		cached.Add(honest.pubs[i], honest.msgs[i], honest.sigs[i])
+	}
+	if verdicts, all := cached.Verify(nil); !slices.Equal(verdicts, wantVerdicts) || all != want {
+		t.Fatalf("cached-key batch verdicts %v (all=%v), want %v", verdicts, all, wantVerdicts)
+	}
+	if hits, _ := cache.Stats(); hits < 5 {
+		t.Fatalf("the cached batch found %d expanded keys: the cached path was not taken", hits)
 	}
 }
 
@@ -333,5 +357,76 @@ func TestVerifyFromManyGoroutines(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestKeyCacheAdmitsRepeatSignersAndStaysBounded: a key is expanded on its
+// second sighting, never before, and the cache never holds more than its
+// size however many distinct keys pass through it.
+func TestKeyCacheAdmitsRepeatSignersAndStaysBounded(t *testing.T) {
+	set := newSignedSet(t, 40)
+	c := NewKeyCache(16)
+	if c.expanded(set.pubs[0]) != nil {
+		t.Fatal("a key seen once was expanded")
+	}
+	x := c.expanded(set.pubs[0])
+	if x == nil || c.expanded(set.pubs[0]) != x {
+		t.Fatal("a key seen twice is not cached")
+	}
+	for round := 0; round < 3; round++ {
+		for i := range set.pubs {
+			c.expanded(set.pubs[i])
+		}
+		c.mu.Lock()
+		n := len(c.cur) + len(c.old)
+		notes := len(c.seenOnce)
+		c.mu.Unlock()
+		if n > 16+1 || notes > 4*16 {
+			t.Fatalf("round %d: %d expanded keys and %d notes in a cache of 16", round, n, notes)
+		}
+	}
+	// Not a point on the curve: never cached (the plain path rejects it).
+	var notAPoint Pubkey
+	for y := byte(2); ; y++ {
+		notAPoint[0] = y
+		if _, err := voi.NewExpandedPublicKey(notAPoint[:]); err != nil {
+			break
+		}
+	}
+	for range 3 {
+		if c.expanded(notAPoint) != nil {
+			t.Fatal("an invalid key was expanded")
+		}
+	}
+}
+
+// TestKeyCacheFromManyGoroutines: the sigverify workers share one cache.
+// Run under -race by `make test`.
+func TestKeyCacheFromManyGoroutines(t *testing.T) {
+	set := newSignedSet(t, 24)
+	c := NewKeyCache(8) // smaller than the signer set: generations turn over
+	errs := make(chan error, 4)
+	for w := 0; w < 4; w++ {
+		go func() {
+			bv := NewBatchVerifier(24).WithKeyCache(c)
+			for round := 0; round < 5; round++ {
+				for i := range set.pubs {
+					bv.Add(set.pubs[i], set.msgs[i], set.sigs[i])
+				}
+				if _, all := bv.Verify(nil); !all {
+					errs <- errors.New("batch with a shared cache rejected honest signatures")
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < 4; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hits, misses := c.Stats(); hits == 0 || misses == 0 {
+		t.Fatalf("hits %d misses %d: expected both", hits, misses)
 	}
 }

@@ -164,6 +164,7 @@ func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
 		// The transfers, and one vote per slot (counted too, so at least 40).
 		`gnomon_transactions_total{result="committed"} `,
 		`gnomon_sigverify_failed_total 10`,
+		`gnomon_sigverify_key_cache_total{result="hit"} `,
 		// 10 oversized and 10 garbage from the first client, and the flood's.
 		fmt.Sprintf(`gnomon_tpu_dropped_total{reason="oversized"} %d`, 10+floodOversized),
 		fmt.Sprintf(`gnomon_tpu_dropped_total{reason="malformed"} %d`, 10+300-floodOversized),

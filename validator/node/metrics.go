@@ -54,6 +54,10 @@ func (n *Node) registry() *prometheus.Registry {
 		counter("tpu_dropped_total", "Streams the TPU dropped, by reason.", prometheus.Labels{"reason": reason}, tpuStat(f))
 	}
 	counter("sigverify_failed_total", "Transactions whose signatures failed the signature rule.", nil, u(&s.SigverifyFailed))
+	counter("sigverify_key_cache_total", "Signature checks by whether the signer's expanded key was cached.", prometheus.Labels{"result": "hit"},
+		func() float64 { h, _ := n.signers.Stats(); return float64(h) })
+	counter("sigverify_key_cache_total", "Signature checks by whether the signer's expanded key was cached.", prometheus.Labels{"result": "miss"},
+		func() float64 { _, m := n.signers.Stats(); return float64(m) })
 	counter("dedup_duplicates_total", "Transactions dropped as already seen.", nil, u(&s.Duplicates))
 	counter("banking_queue_full_total", "Verified transactions dropped because the leader's queue was full.", nil, u(&s.BankingQueueFull))
 	counter("banking_shed_total", "Lowest-priority transactions shed from the full buffer.", nil, u(&s.Shed))

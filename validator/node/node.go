@@ -37,6 +37,10 @@ const (
 	bankingBufferCap = 100_000
 	// sigverifyBatch is how many packets one verifier checks at once.
 	sigverifyBatch = 128
+	// sigverifyKeyCache is how many signers' expanded public keys sigverify
+	// keeps (about 1.5 KiB each, so 24 MiB): enough for every validator's
+	// vote key and the busiest payers.
+	sigverifyKeyCache = 16_384
 	// maxEntryTxs is the most transactions in one entry.
 	maxEntryTxs = 64
 	// packChunk is the most transactions one pack considers: the best of
@@ -92,6 +96,8 @@ type Node struct {
 	leaders *consensus.Leaders
 	stats   Stats
 	gauges  gauges
+	// signers caches repeat signers' expanded keys for sigverify.
+	signers *sdk.KeyCache
 
 	tpuToSigverify     chan tpu.Packet
 	sigverifyToBanking chan *sdk.Transaction
@@ -156,6 +162,7 @@ func New(cfg Config) (*Node, error) {
 	n := &Node{cfg: cfg, log: cfg.Logger, forks: forks, start: st, genesisHash: rcfg.GenesisHash,
 		leaders:            consensus.NewLeaders(sysvar.NewEpochSchedule(g.SlotsPerEpoch), g.StakedNodes()),
 		tpuToSigverify:     make(chan tpu.Packet, tpuToSigverifyCap),
+		signers:            sdk.NewKeyCache(sigverifyKeyCache),
 		sigverifyToBanking: make(chan *sdk.Transaction, sigverifyToBankingCap)}
 	var err error
 	n.tpu, err = tpu.New(tpu.Config{Addr: cfg.TPUAddr, Identity: cfg.Identity, Out: n.tpuToSigverify, Logger: cfg.Logger})
@@ -282,7 +289,7 @@ func (n *Node) sigverify(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			bv := sdk.NewBatchVerifier(sigverifyBatch * 2)
+			bv := sdk.NewBatchVerifier(sigverifyBatch * 2).WithKeyCache(n.signers)
 			var verdicts []bool
 			for batch := range batches {
 				var owners []int
