@@ -17,12 +17,19 @@ import (
 // crowding one shard takes as many tries as colliding 64-bit hashes.
 var shardSeed = rand.Uint64() | 1
 
-// shardIndex maps a 32-byte address (or any key of 32 bytes or more) to one
-// of n shards, n a power of two.
+// shardIndex maps a key of at least 16 bytes (an address, a signature, or a
+// status-cache key) to one of n shards, n a power of two.
 func shardIndex(k []byte, n int) int {
-	x := binary.LittleEndian.Uint64(k[0:8]) ^ binary.LittleEndian.Uint64(k[8:16])*0x9e3779b97f4a7c15 ^
-		binary.LittleEndian.Uint64(k[16:24])*0xc2b2ae3d27d4eb4f ^ binary.LittleEndian.Uint64(k[24:32])*0x165667b19e3779f9
-	x ^= shardSeed
+	x := shardSeed
+	for i := 0; i+8 <= len(k); i += 8 {
+		x ^= binary.LittleEndian.Uint64(k[i:]) * shardMultipliers[(i/8)%len(shardMultipliers)]
+		x = x<<31 | x>>33
+	}
+	if r := len(k) % 8; r != 0 {
+		var tail [8]byte
+		copy(tail[:], k[len(k)-r:])
+		x ^= binary.LittleEndian.Uint64(tail[:])
+	}
 	// The finalizer of MurmurHash3: every input bit moves every output bit.
 	x ^= x >> 33
 	x *= 0xff51afd7ed558ccd
@@ -31,6 +38,8 @@ func shardIndex(k []byte, n int) int {
 	x ^= x >> 33
 	return int(x & uint64(n-1))
 }
+
+var shardMultipliers = [4]uint64{0x9e3779b97f4a7c15, 0xc2b2ae3d27d4eb4f, 0x165667b19e3779f9, 0x27d4eb2f165667c5}
 
 // keyFilter is a one-bit-per-bucket summary of a small set of addresses: a
 // clear bit proves an address is not in the set, so the common case (an
