@@ -100,6 +100,8 @@ type forkView interface {
 }
 
 // load returns the account at k as view sees it, or nil if it does not exist.
+// It holds the shard's read lock only to copy the entry: version lists are
+// never changed in place, so walking one afterwards is safe.
 func (a *Accounts) load(view forkView, k sdk.Pubkey) *sdk.Account {
 	s := a.shard(k)
 	s.mu.RLock()
@@ -153,9 +155,12 @@ func (a *Accounts) store(slot uint64, k sdk.Pubkey, acct *sdk.Account) {
 	case l.many == nil && l.one.slot == slot:
 		l.one.acct = acct
 	default:
+		// Never change a version list in place: readers copy the entry under
+		// the read lock and walk its list after releasing it.
 		var buf [1]version
 		vs := l.view(&buf)
 		if n := len(vs); vs[n-1].slot == slot {
+			vs = append([]version(nil), vs...)
 			vs[n-1].acct = acct
 		} else {
 			// Versions stay in ascending slot order: a bank stores only while
