@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync/atomic"
 	"time"
 
@@ -54,6 +55,8 @@ func (n *Node) registry() *prometheus.Registry {
 		counter("tpu_dropped_total", "Streams the TPU dropped, by reason.", prometheus.Labels{"reason": reason}, tpuStat(f))
 	}
 	counter("sigverify_failed_total", "Transactions whose signatures failed the signature rule.", nil, u(&s.SigverifyFailed))
+	counter("sigverify_batches_total", "Batches sigverify checked.", nil, u(&s.SigverifyBatches))
+	counter("sigverify_signatures_total", "Signatures sigverify checked.", nil, u(&s.SigverifySignatures))
 	counter("sigverify_key_cache_total", "Signature checks by whether the signer's expanded key was cached.", prometheus.Labels{"result": "hit"},
 		func() float64 { h, _ := n.signers.Stats(); return float64(h) })
 	counter("sigverify_key_cache_total", "Signature checks by whether the signer's expanded key was cached.", prometheus.Labels{"result": "miss"},
@@ -90,10 +93,18 @@ func (n *Node) registry() *prometheus.Registry {
 	return r
 }
 
-// serveMetrics serves /metrics on addr until ctx is done.
+// serveMetrics serves /metrics, and Go's profiles under /debug/pprof/ (the
+// listener is the operator's own 127.0.0.1 port: a profile or execution
+// trace of the running node is how its hot spots are found), until ctx is
+// done.
 func (n *Node) serveMetrics(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(n.registry(), promhttp.HandlerOpts{}))
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
