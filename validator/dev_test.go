@@ -165,6 +165,7 @@ func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
 		`gnomon_transactions_total{result="committed"} `,
 		`gnomon_sigverify_failed_total 10`,
 		`gnomon_sigverify_key_cache_total{result="hit"} `,
+		`gnomon_sigverify_batches_total `,
 		// 10 oversized and 10 garbage from the first client, and the flood's.
 		fmt.Sprintf(`gnomon_tpu_dropped_total{reason="oversized"} %d`, 10+floodOversized),
 		fmt.Sprintf(`gnomon_tpu_dropped_total{reason="malformed"} %d`, 10+300-floodOversized),
@@ -176,6 +177,13 @@ func TestDevValidatorLandsTransfersSentOverQUIC(t *testing.T) {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+	// The same port serves Go's profiles, for an operator to profile the node.
+	pprofURL := strings.TrimSuffix(info["metrics"], "/metrics") + "/debug/pprof/cmdline"
+	if resp, err := http.Get(pprofURL); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("GET %s: %v %v", pprofURL, resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	// Stop it the way an operator does.
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
