@@ -61,6 +61,9 @@ func tokenKeys(a *sdk.Account) (mint, owner sdk.Pubkey, ok bool) {
 
 // update moves k from the sets of its old state to those of its new one.
 func (x *Index) update(k sdk.Pubkey, old, cur *sdk.Account) {
+	if sameIndexKeys(old, cur) {
+		return // a balance or data change that moves no index entry
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if old != nil {
@@ -106,4 +109,16 @@ func (x *Index) RootedTokenAccountsByMint(mint sdk.Pubkey) []sdk.Pubkey {
 // RootedTokenAccountsByOwner lists rooted token accounts whose token owner is owner.
 func (x *Index) RootedTokenAccountsByOwner(owner sdk.Pubkey) []sdk.Pubkey {
 	return x.keys(x.byTokenAuth, owner)
+}
+
+// sameIndexKeys reports whether old and cur put an address in the same
+// index sets: both live with the same owner and, if token accounts, the
+// same mint and token owner.
+func sameIndexKeys(old, cur *sdk.Account) bool {
+	if old == nil || cur == nil || old.Lamports == 0 || cur.Lamports == 0 || old.Owner != cur.Owner {
+		return false
+	}
+	om, oo, ook := tokenKeys(old)
+	cm, co, cok := tokenKeys(cur)
+	return ook == cok && om == cm && oo == co
 }
