@@ -386,6 +386,12 @@ func (n *Node) sigverify(ctx context.Context) {
 		case <-wait.C:
 			waited = true
 		case p := <-in:
+			// Rotate first: when only duplicates arrive (RPC re-sending a
+			// transaction the leader dropped) they must still age out.
+			if len(seen) > generation || time.Since(rotated) > dedupAge {
+				seen, older = make(map[sdk.Signature]struct{}), seen
+				rotated = time.Now()
+			}
 			sig := p.Tx.Signatures[0]
 			_, a := seen[sig]
 			_, b := older[sig]
@@ -394,10 +400,6 @@ func (n *Node) sigverify(ctx context.Context) {
 				continue
 			}
 			seen[sig] = struct{}{}
-			if len(seen) > generation || time.Since(rotated) > dedupAge {
-				seen, older = make(map[sdk.Signature]struct{}), seen
-				rotated = time.Now()
-			}
 			if len(pending) == 0 {
 				wait.Reset(sigverifyWait)
 			}
