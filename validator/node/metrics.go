@@ -93,18 +93,21 @@ func (n *Node) registry() *prometheus.Registry {
 	return r
 }
 
-// serveMetrics serves /metrics, and Go's profiles under /debug/pprof/ (the
-// listener is the operator's own 127.0.0.1 port: a profile or execution
-// trace of the running node is how its hot spots are found), until ctx is
-// done.
+// serveMetrics serves /metrics until ctx is done, and, when the listener is
+// on a loopback address, Go's profiles under /debug/pprof/: a profile or
+// execution trace of the running node is how its hot spots are found, but a
+// profile costs CPU and the command line may hold paths, so they are never
+// offered beyond the machine.
 func (n *Node) serveMetrics(ctx context.Context, ln net.Listener) error {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(n.registry(), promhttp.HandlerOpts{}))
-	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
