@@ -30,20 +30,22 @@ type version struct {
 // versionList holds a key's unrooted versions in ascending slot order. A key
 // almost always has exactly one (it is rooted, or its fork dropped, before it
 // is written again on another slot), so that one is kept inline and costs no
-// allocation; more spill into a slice.
+// allocation; more spill into a slice. Every version has an account (a
+// closed one has zero lamports), so a list with neither is empty.
 type versionList struct {
 	one  version
 	many *[]version
-	n    uint32 // how many versions; 0 means none
 }
+
+func (l *versionList) empty() bool { return l.one.acct == nil && l.many == nil }
 
 // view returns the versions as a slice, using buf for the inline case.
 func (l *versionList) view(buf *[1]version) []version {
 	switch {
-	case l.n == 0:
-		return nil
 	case l.many != nil:
 		return *l.many
+	case l.one.acct == nil:
+		return nil
 	}
 	buf[0] = l.one
 	return buf[:]
@@ -55,9 +57,9 @@ func listOf(vs []version) versionList {
 	case 0:
 		return versionList{}
 	case 1:
-		return versionList{one: vs[0], n: 1}
+		return versionList{one: vs[0]}
 	}
-	return versionList{many: &vs, n: uint32(len(vs))}
+	return versionList{many: &vs}
 }
 
 // accountEntry is everything the store holds for one address: its rooted
@@ -108,7 +110,7 @@ func (a *Accounts) load(view forkView, k sdk.Pubkey) *sdk.Account {
 	e := s.m[k]
 	s.mu.RUnlock()
 	acct := e.rooted
-	if e.versions.n != 0 {
+	if !e.versions.empty() {
 		var buf [1]version
 		vs := e.versions.view(&buf)
 		for i := len(vs) - 1; i >= 0; i-- {
@@ -135,7 +137,7 @@ func (a *Accounts) loadRooted(k sdk.Pubkey) *sdk.Account {
 
 // putLocked stores e as k's entry, or removes k when e holds nothing.
 func (s *accountShard) putLocked(k sdk.Pubkey, e accountEntry) {
-	if e.rooted == nil && e.versions.n == 0 {
+	if e.rooted == nil && e.versions.empty() {
 		delete(s.m, k)
 		return
 	}
@@ -143,15 +145,16 @@ func (s *accountShard) putLocked(k sdk.Pubkey, e accountEntry) {
 }
 
 // store records acct as k's version for slot, replacing an earlier version
-// of the same slot.
+// of the same slot. acct must not be nil: a closed account is stored as one
+// with zero lamports.
 func (a *Accounts) store(slot uint64, k sdk.Pubkey, acct *sdk.Account) {
 	s := a.shard(k)
 	s.mu.Lock()
 	e := s.m[k]
 	l := &e.versions
 	switch {
-	case l.n == 0:
-		*l = versionList{one: version{slot: slot, acct: acct}, n: 1}
+	case l.empty():
+		*l = versionList{one: version{slot: slot, acct: acct}}
 	case l.many == nil && l.one.slot == slot:
 		l.one.acct = acct
 	default:

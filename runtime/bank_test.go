@@ -282,7 +282,7 @@ func TestSetRootSquashesPersistsAndPrunes(t *testing.T) {
 	}
 	for i := range acc.shards {
 		for k, e := range acc.shards[i].m {
-			if e.versions.n != 0 {
+			if !e.versions.empty() {
 				t.Fatalf("versions of %s left after squashing everything", k)
 			}
 		}

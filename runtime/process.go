@@ -26,17 +26,6 @@ func (b *Bank) commit(tx *sdk.Transaction, r *TxResult, keys *[]sdk.Pubkey, sigs
 	*sigs = append(*sigs, tx.Signatures[0])
 }
 
-// tally adds committed results' counts and fees to the bank, once per
-// worker rather than per transaction, to keep the shared counters' cache
-// line from bouncing between cores.
-func (b *Bank) tally(txs []*sdk.Transaction, results []TxResult) {
-	var c txCounts
-	for i := range results {
-		c.add(b.cfg, txs[i], &results[i])
-	}
-	b.addCounts(&c)
-}
-
 // txCounts is one worker's running counts of what it committed.
 type txCounts struct{ sigs, txs, baseFees, priorityFees uint64 }
 
@@ -52,6 +41,9 @@ func (c *txCounts) add(cfg *Config, tx *sdk.Transaction, r *TxResult) {
 	c.priorityFees += r.Fee - bf
 }
 
+// addCounts adds a worker's counts to the bank: once per worker and entry
+// rather than per transaction, to keep the shared counters' cache line from
+// bouncing between cores.
 func (b *Bank) addCounts(c *txCounts) {
 	b.signatureCount.Add(c.sigs)
 	b.transactionCount.Add(c.txs)
@@ -71,7 +63,9 @@ func (b *Bank) ProcessTransactions(txs []*sdk.Transaction) ([]TxResult, error) {
 	for i, tx := range txs {
 		out[i] = b.execute(tx, &s)
 		b.commit(tx, &out[i], &s.committedKeys, &s.committedSigs)
-		b.tally(txs[i:i+1], out[i:i+1])
+		var c txCounts
+		c.add(b.cfg, tx, &out[i])
+		b.addCounts(&c)
 		b.noteCommitted(s.committedKeys, s.committedSigs)
 		s.committedKeys, s.committedSigs = s.committedKeys[:0], s.committedSigs[:0]
 	}
@@ -159,17 +153,10 @@ func (e *Executor) execute(b *Bank, txs []*sdk.Transaction) []TxResult {
 	}
 	out := e.out[:len(txs)]
 	workers := min(e.workers, (len(txs)+minPerWorker-1)/minPerWorker)
-	if workers <= 1 || e.pool == nil {
-		s := &e.scratch[0]
-		for i := range txs {
-			out[i] = b.execute(txs[i], s)
-			b.commit(txs[i], &out[i], &s.committedKeys, &s.committedSigs)
-		}
-		e.finish(b, s, txs, out)
-		return out
-	}
+	// Each worker takes claimChunk transactions at a time until none are
+	// left, so one worker alone, or any subset of the pool, does them all.
 	var next atomic.Int64
-	e.pool.run(func(w int) {
+	work := func(w int) {
 		if w >= workers {
 			return
 		}
@@ -190,13 +177,11 @@ func (e *Executor) execute(b *Bank, txs []*sdk.Transaction) []TxResult {
 		b.addCounts(&c)
 		b.noteCommitted(s.committedKeys, s.committedSigs)
 		s.committedKeys, s.committedSigs = s.committedKeys[:0], s.committedSigs[:0]
-	})
+	}
+	if workers <= 1 || e.pool == nil {
+		work(0)
+	} else {
+		e.pool.run(work)
+	}
 	return out
-}
-
-// finish adds a single worker's counts and commits to the bank.
-func (e *Executor) finish(b *Bank, s *scratch, txs []*sdk.Transaction, out []TxResult) {
-	b.tally(txs, out)
-	b.noteCommitted(s.committedKeys, s.committedSigs)
-	s.committedKeys, s.committedSigs = s.committedKeys[:0], s.committedSigs[:0]
 }
