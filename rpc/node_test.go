@@ -134,6 +134,16 @@ func (tn *testNode) wantError(t testing.TB, code int, method string, params ...a
 
 func commitment(c string) map[string]any { return map[string]any{"commitment": c} }
 
+// fund airdrops lamports to key, waits until the airdrop is confirmed, and
+// returns its signature.
+func (tn *testNode) fund(t testing.TB, key sdk.Pubkey, lamports uint64) string {
+	t.Helper()
+	var sig string
+	tn.result(t, &sig, "requestAirdrop", key.String(), lamports)
+	tn.waitStatus(t, sig, "confirmed")
+	return sig
+}
+
 // waitStatus polls getSignatureStatuses until sig reaches level.
 func (tn *testNode) waitStatus(t testing.TB, sig string, level string) map[string]any {
 	t.Helper()
@@ -275,9 +285,7 @@ func TestRPCTransferLifecycle(t *testing.T) {
 	tn := startNode(t, 0)
 	alice := sdk.KeypairFromSeed([32]byte{1})
 	bob := sdk.KeypairFromSeed([32]byte{2}).Pubkey()
-	var airdrop string
-	tn.result(t, &airdrop, "requestAirdrop", alice.Pubkey().String(), 10_000_000_000)
-	tn.waitStatus(t, airdrop, "confirmed")
+	airdrop := tn.fund(t, alice.Pubkey(), 10_000_000_000)
 	var bal struct{ Value uint64 }
 	tn.result(t, &bal, "getBalance", alice.Pubkey().String(), commitment("confirmed"))
 	if bal.Value != 10_000_000_000 {
@@ -357,9 +365,7 @@ func TestRPCTransferLifecycle(t *testing.T) {
 func TestRPCPreflightAndLimits(t *testing.T) {
 	tn := startNode(t, 0)
 	alice := sdk.KeypairFromSeed([32]byte{3})
-	var airdrop string
-	tn.result(t, &airdrop, "requestAirdrop", alice.Pubkey().String(), 1_000_000_000)
-	tn.waitStatus(t, airdrop, "confirmed")
+	airdrop := tn.fund(t, alice.Pubkey(), 1_000_000_000)
 	bh := tn.blockhash(t, "confirmed")
 	cfg := map[string]any{"encoding": "base64", "preflightCommitment": "confirmed"}
 
@@ -521,9 +527,7 @@ func TestRPCSubscriptionsNotifyInOrder(t *testing.T) {
 	tn := startNode(t, 0)
 	alice := sdk.KeypairFromSeed([32]byte{4})
 	bob := sdk.KeypairFromSeed([32]byte{5}).Pubkey()
-	var airdrop string
-	tn.result(t, &airdrop, "requestAirdrop", alice.Pubkey().String(), 2_000_000_000)
-	tn.waitStatus(t, airdrop, "confirmed")
+	tn.fund(t, alice.Pubkey(), 2_000_000_000)
 
 	w := dialWS(t, tn.ws)
 	// A ping without an id gets no answer and keeps the socket open.
@@ -620,9 +624,7 @@ func TestRPCSlowWebSocketClientIsDisconnected(t *testing.T) {
 func TestRPCInnerInstructionsOfAssociatedAccount(t *testing.T) {
 	tn := startNode(t, 0)
 	payer := sdk.KeypairFromSeed([32]byte{7})
-	var airdrop string
-	tn.result(t, &airdrop, "requestAirdrop", payer.Pubkey().String(), 1_000_000_000)
-	tn.waitStatus(t, airdrop, "confirmed")
+	tn.fund(t, payer.Pubkey(), 1_000_000_000)
 	wallet := sdk.Pubkey{0x77}
 	ix := sdk.Instruction{ProgramID: ata.ID, Data: ata.CreateData(), Accounts: []sdk.AccountMeta{
 		{Pubkey: payer.Pubkey(), IsSigner: true, IsWritable: true}, {Pubkey: ata.Address(wallet, sdk.NativeMintID), IsWritable: true},
@@ -721,9 +723,7 @@ func TestRPCProgramRootBlockAndLogSubscriptions(t *testing.T) {
 	tn := startNode(t, 0)
 	alice := sdk.KeypairFromSeed([32]byte{12})
 	bob := sdk.Pubkey{0x13, 0x13}
-	var airdrop string
-	tn.result(t, &airdrop, "requestAirdrop", alice.Pubkey().String(), 2_000_000_000)
-	tn.waitStatus(t, airdrop, "confirmed")
+	tn.fund(t, alice.Pubkey(), 2_000_000_000)
 
 	w := dialWS(t, tn.ws)
 	progSub := w.subscribe(t, "programSubscribe", system.ID.String(),

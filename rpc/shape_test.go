@@ -66,9 +66,7 @@ func shapeValue(v any) any {
 func TestRPCResponseShapes(t *testing.T) {
 	tn := startNode(t, 0)
 	alice := sdk.KeypairFromSeed([32]byte{6})
-	var airdrop string
-	tn.result(t, &airdrop, "requestAirdrop", alice.Pubkey().String(), 5_000_000_000)
-	tn.waitStatus(t, airdrop, "confirmed")
+	tn.fund(t, alice.Pubkey(), 5_000_000_000)
 	tx, wire := transferTx(t, alice, sdk.Pubkey{9, 9}, 1_000_000_000, tn.blockhash(t, "confirmed"))
 	sig := tx.Signatures[0].String()
 	tn.result(t, nil, "sendTransaction", wire, map[string]any{"encoding": "base64", "preflightCommitment": "confirmed"})
