@@ -1,6 +1,7 @@
 package tpu
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -119,8 +121,9 @@ func (c *Config) withDefaults() Config {
 const streamWindow = 2048
 
 // Server is the TPU ingest stage. One goroutine accepts connections (the one
-// that calls Serve), one per connection accepts its streams, one per open
-// stream reads it, and one forgets idle rate buckets.
+// that calls Serve), one per connection accepts and reads its streams, one
+// per stream still incomplete after inlineReadWait finishes reading it, and
+// one forgets idle rate buckets.
 type Server struct {
 	cfg       Config
 	admission *admission
@@ -354,12 +357,22 @@ func (s *Server) accepted(conn *quic.Conn) {
 	}
 }
 
-// serveConn accepts one connection's streams and reads each on its own
-// goroutine, so a stream that trickles cannot hold up the next; stream credit
-// (MaxStreamsPerConnection) bounds how many there are.
+// inlineReadWait is how long serveConn waits for a stream's data before
+// handing the stream to a goroutine of its own. A transaction fits in one or
+// two packets, so nearly every stream is complete when it is accepted.
+const inlineReadWait = time.Millisecond
+
+// serveConn accepts one connection's streams and reads each where it is
+// accepted: one goroutine per stream cost a goroutine start per transaction
+// and, at full load, hundreds of runnable goroutines that the leader loop
+// queued behind. A stream still incomplete after inlineReadWait goes to its
+// own goroutine, so a stream that trickles holds up the connection's next
+// streams by at most that; stream credit (MaxStreamsPerConnection) bounds
+// how many such goroutines one connection can have.
 func (s *Server) serveConn(conn *quic.Conn) {
 	from := addrPort(conn.RemoteAddr()).Addr()
 	peer := peerIdentity(conn.ConnectionState().TLS)
+	scratch := make([]byte, sdk.MaxTransactionSize+1)
 	for {
 		stream, err := conn.AcceptUniStream(s.ctx)
 		if err != nil {
@@ -368,19 +381,32 @@ func (s *Server) serveConn(conn *quic.Conn) {
 			return
 		}
 		s.counters.streams.Add(1)
-		if !s.spawn(func() { s.readStream(stream, from, peer) }) {
-			stream.CancelRead(codeStreamRejected)
-			return
+		opened := time.Now()
+		deadline := opened.Add(s.cfg.StreamReadTimeout)
+		_ = stream.SetReadDeadline(opened.Add(min(s.cfg.StreamReadTimeout, inlineReadWait)))
+		n, err := io.ReadFull(stream, scratch)
+		if errors.Is(err, os.ErrDeadlineExceeded) && time.Now().Before(deadline) {
+			buf := make([]byte, len(scratch))
+			copy(buf, scratch[:n])
+			if !s.spawn(func() {
+				_ = stream.SetReadDeadline(deadline)
+				m, err := io.ReadFull(stream, buf[n:])
+				s.finishStream(stream, buf[:n+m], err, from, peer)
+			}) {
+				stream.CancelRead(codeStreamRejected)
+				return
+			}
+			continue
 		}
+		s.finishStream(stream, scratch[:n], err, from, peer)
 	}
 }
 
-// readStream reads one transaction. It reads one byte past the limit so that
-// an oversized stream is recognised without reading the rest of it.
-func (s *Server) readStream(stream *quic.ReceiveStream, from netip.Addr, peer sdk.Pubkey) {
-	_ = stream.SetReadDeadline(time.Now().Add(s.cfg.StreamReadTimeout))
-	buf := make([]byte, sdk.MaxTransactionSize+1)
-	n, err := io.ReadFull(stream, buf)
+// finishStream takes one stream's transaction: data is what was read, err
+// how the read ended. The read asks for one byte past the limit, so that an
+// oversized stream is recognised without reading the rest of it. data may be
+// a reused buffer: the packet gets its own copy, of exactly its size.
+func (s *Server) finishStream(stream *quic.ReceiveStream, data []byte, err error, from netip.Addr, peer sdk.Pubkey) {
 	switch {
 	case err == nil: // filled the whole buffer: one byte over the limit
 		stream.CancelRead(codeStreamRejected)
@@ -393,7 +419,7 @@ func (s *Server) readStream(stream *quic.ReceiveStream, from netip.Addr, peer sd
 		s.counters.droppedStreamError.Add(1)
 		return
 	}
-	raw := buf[:n:n]
+	raw := bytes.Clone(data)
 	tx, err := sdk.ParseTransaction(raw)
 	if err != nil {
 		s.counters.droppedMalformed.Add(1)

@@ -231,6 +231,40 @@ func TestServerCountsBadStreamsWhileGoodOnesArrive(t *testing.T) {
 	}
 }
 
+// A transaction whose stream arrives in pieces still lands, and while it is
+// incomplete the connection's next streams are not held up behind it.
+func TestServerReadsASlowStreamWithoutHoldingUpTheNext(t *testing.T) {
+	ts := startServer(t, 4, nil)
+	c := dialT(t, ts.addr, testKeypair(t, 1))
+	txs := transfers(t, 2)
+	slow, err := c.conn.OpenUniStream()
+	if err != nil {
+		t.Fatalf("OpenUniStream: %v", err)
+	}
+	half := len(txs[0]) / 2
+	if _, err := slow.Write(txs[0][:half]); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	sendT(t, c, txs[1])
+	if p := receive(t, ts.out, 1)[0]; !bytes.Equal(p.Raw, txs[1]) {
+		t.Fatalf("first packet is not the complete stream's transaction")
+	}
+	// Well past the inline wait, so the slow stream has been handed off.
+	time.Sleep(20 * inlineReadWait)
+	if _, err := slow.Write(txs[0][half:]); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if err := slow.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if p := receive(t, ts.out, 1)[0]; !bytes.Equal(p.Raw, txs[0]) {
+		t.Errorf("the slow stream's transaction did not arrive intact")
+	}
+	if st := ts.Stats(); st.Forwarded != 2 || st.DroppedStreamError != 0 {
+		t.Errorf("Forwarded = %d, DroppedStreamError = %d, want 2 and 0", st.Forwarded, st.DroppedStreamError)
+	}
+}
+
 func TestServerDropsAStreamThatOutlivesItsDeadline(t *testing.T) {
 	ts := startServer(t, 4, func(c *Config) { c.StreamReadTimeout = 100 * time.Millisecond })
 	c := dialT(t, ts.addr, testKeypair(t, 1))
