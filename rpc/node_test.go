@@ -810,3 +810,47 @@ func TestRPCProgramRootBlockAndLogSubscriptions(t *testing.T) {
 		}
 	}
 }
+
+// A slot is confirmed as soon as the vote that confirms it executes in the
+// next slot, as Agave counts a vote when its transaction commits, not when
+// the block carrying it freezes: slotsUpdates reports slot S's
+// optimisticConfirmation before slot S+1's frozen.
+func TestRPCConfirmsASlotBeforeTheSlotCarryingItsVoteFreezes(t *testing.T) {
+	tn := startNode(t, 0)
+	w := dialWS(t, tn.ws)
+	sub := w.subscribe(t, "slotsUpdatesSubscribe")
+	frozenAt := map[uint64]int{}
+	confirmedAt := map[uint64]int{}
+	checked := 0
+	deadline := time.Now().Add(25 * time.Second)
+	for i := 0; checked < 5; i++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("checked %d slots; frozen %v, confirmed %v", checked, frozenAt, confirmedAt)
+		}
+		method, p := w.next(t)
+		if method != "slotsUpdatesNotification" || p.Subscription != sub {
+			continue
+		}
+		var u struct {
+			Type string `json:"type"`
+			Slot uint64 `json:"slot"`
+		}
+		if err := json.Unmarshal(p.Result, &u); err != nil {
+			t.Fatalf("slotsUpdates %s: %v", p.Result, err)
+		}
+		switch u.Type {
+		case "frozen":
+			frozenAt[u.Slot] = i
+			if c, ok := confirmedAt[u.Slot-1]; ok && c < i {
+				checked++
+			} else if _, ok := frozenAt[u.Slot-1]; ok {
+				t.Fatalf("slot %d froze before slot %d was confirmed", u.Slot, u.Slot-1)
+			}
+		case "optimisticConfirmation":
+			if _, ok := frozenAt[u.Slot]; !ok {
+				t.Fatalf("slot %d confirmed before it froze", u.Slot)
+			}
+			confirmedAt[u.Slot] = i
+		}
+	}
+}

@@ -26,7 +26,8 @@ const (
 	maxPendingEvents = 2048
 )
 
-// event is one published slot with the levels it led to.
+// event is one published slot with the levels it led to, or, with no
+// update.Bank, a move of the confirmed level alone (PublishConfirmed).
 type event struct {
 	update          SlotUpdate
 	confirmed, root *gnrt.Bank
@@ -584,12 +585,13 @@ func (p *pubsub) dispatch(ctx context.Context) {
 func (p *pubsub) onEvent(ev *event) {
 	// Counting the slot's transactions and fees happens here, off the
 	// node's leader loop, which only hands the slot over.
-	p.s.perf.record(&ev.update)
-	slot := ev.update.Bank.Slot()
-	p.pending[slot] = ev
+	if ev.update.Bank != nil {
+		p.s.perf.record(&ev.update)
+		p.pending[ev.update.Bank.Slot()] = ev
+		p.slotNotifications(ev)
+		p.levelNotifications(ev, processed)
+	}
 	root := ev.root.Slot()
-	p.slotNotifications(ev)
-	p.levelNotifications(ev, processed)
 	for _, s := range p.pendingBetween(p.lastConfirmed, ev.confirmed.Slot()) {
 		p.levelNotifications(p.pending[s], confirmed)
 		p.slotsUpdate(map[string]any{"type": "optimisticConfirmation", "slot": s, "timestamp": ev.at.UnixMilli()})

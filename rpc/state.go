@@ -58,6 +58,30 @@ func (s *Server) Publish(u SlotUpdate) {
 	}
 }
 
+// PublishConfirmed moves the confirmed level to b, an already published
+// slot, between two slot updates: the node calls it when votes executing in
+// the slot it is producing confirm an earlier slot. Like Publish, it is
+// called from the node's loop only (the two read-modify-write the snapshot
+// without a lock) and never blocks. A level at or below the current one
+// changes nothing.
+func (s *Server) PublishConfirmed(b *gnrt.Bank) {
+	prev := s.state.Load()
+	if b == nil || prev.processed == nil || b.Slot() > prev.processed.Slot() ||
+		(prev.confirmed != nil && b.Slot() <= prev.confirmed.Slot()) {
+		return
+	}
+	next := &snapshot{processed: prev.processed, confirmed: b, finalized: prev.finalized, publishedAt: prev.publishedAt}
+	s.state.Store(next)
+	// An event without a bank carries levels only.
+	ev := event{confirmed: b, root: next.finalized, at: time.Now()}
+	select {
+	case s.hub <- ev:
+	default:
+		s.stats.EventsDropped.Add(1)
+		s.log.Warn("rpc: pubsub event queue full, confirmation event dropped", "slot", b.Slot())
+	}
+}
+
 // commitment names a level.
 type commitment uint8
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -533,6 +534,9 @@ func (n *Node) lead(ctx context.Context) error {
 						}
 						entries = append(entries, entry)
 						committed = append(committed, landed...)
+						if slices.ContainsFunc(landed, isVote) {
+							n.confirmFromVotes(v, bank)
+						}
 					}
 				}
 				if ctx.Err() != nil || !time.Now().Before(next) {
@@ -657,6 +661,35 @@ func newVoter(g *genesis.Genesis, identity sdk.Keypair, towerPath string, tower 
 	return v, nil
 }
 
+// confirmFromVotes publishes the confirmed level that votes executed so far
+// in bank, the slot being produced, have reached. Agave counts a vote for
+// optimistic confirmation when its transaction commits (banking stage and
+// replay send it to the vote listener at once), not when the block that
+// carries it freezes; waiting for the freeze made every confirmation a slot
+// late. Fork choice still takes votes from frozen banks only (observe).
+func (n *Node) confirmFromVotes(v *voter, bank *gnrt.Bank) {
+	_ = v.observeVotes(bank, false)
+	levels := v.agg.Levels(bank.ParentSlot(), v.fork)
+	if !levels.HasConfirmed || levels.Confirmed <= n.gauges.confirmed.Load() {
+		return
+	}
+	conf := n.forks.Get(levels.Confirmed)
+	if conf == nil || !conf.IsFrozen() {
+		return
+	}
+	n.gauges.confirmed.Store(levels.Confirmed)
+	if n.rpc != nil {
+		n.rpc.PublishConfirmed(conf)
+	}
+}
+
+// isVote reports whether tx is a vote: one Vote program instruction.
+func isVote(tx *sdk.Transaction) bool {
+	m := &tx.Message
+	return len(m.Instructions) == 1 && int(m.Instructions[0].ProgramIDIndex) < len(m.AccountKeys) &&
+		m.AccountKeys[m.Instructions[0].ProgramIDIndex] == vote.ID
+}
+
 // observe adds a frozen bank to fork choice and takes in every staked
 // validator's vote account as the bank holds it, for fork choice (latest
 // votes) and commitment.
@@ -667,6 +700,13 @@ func (v *voter) observe(bank *gnrt.Bank) error {
 		}
 	}
 	v.fork[bank.Slot()] = struct{}{}
+	return v.observeVotes(bank, true)
+}
+
+// observeVotes takes in every staked validator's vote account as bank holds
+// it: into the commitment aggregator, and into fork choice when forkChoice
+// is set (bank is frozen and in fork choice).
+func (v *voter) observeVotes(bank *gnrt.Bank, forkChoice bool) error {
 	for acct, stake := range v.stakes {
 		a := bank.Account(acct)
 		if a == nil {
@@ -687,7 +727,7 @@ func (v *voter) observe(bank *gnrt.Bank) error {
 		v.agg.Observe(consensus.Observation{Validator: acct, Slot: last, HasRoot: st.HasRoot, Root: st.RootSlot, Stake: stake, Tower: tower})
 		// A vote already counted, or for a slot below the fork-choice root,
 		// changes nothing there.
-		if v.fc.Contains(last) {
+		if forkChoice && v.fc.Contains(last) {
 			if err := v.fc.Vote(acct, last, stake); err != nil && !errors.Is(err, consensus.ErrVoteNotAdvanced) {
 				return err
 			}
