@@ -83,6 +83,9 @@ func TestTransferRunAccountsForEverySignature(t *testing.T) {
 	if r.NodeCPUPercent == nil || *r.NodeCPUPercent <= 0 {
 		t.Errorf("node_cpu_percent %v, want a positive figure for a node the harness started", r.NodeCPUPercent)
 	}
+	if r.StealPercent == nil || *r.StealPercent < 0 || *r.StealPercent > 100 {
+		t.Errorf("steal_percent %v, want a share of the machine between 0 and 100", r.StealPercent)
+	}
 
 	// The documented paths, read as a script reading the JSON would.
 	var doc map[string]any
@@ -91,7 +94,7 @@ func TestTransferRunAccountsForEverySignature(t *testing.T) {
 	}
 	for _, path := range []string{"schema", "scenario", "commit", "machine.cpu", "sent", "landed", "confirmed_tps",
 		"confirmed_tps_peak", "drop_rate", "outcomes.expired", "latency_ms.confirmed.p50", "latency_ms.confirmed.p99",
-		"latency_ms.processed.p50", "latency_ms.finalized.p99", "per_second", "node_cpu_percent"} {
+		"latency_ms.processed.p50", "latency_ms.finalized.p99", "per_second", "node_cpu_percent", "steal_percent"} {
 		var v any = doc
 		for _, part := range strings.Split(path, ".") {
 			m, ok := v.(map[string]any)

@@ -56,10 +56,13 @@ type result struct {
 
 	PerSecond []second `json:"per_second"`
 
-	NodeCPUPercent  *float64           `json:"node_cpu_percent"`
-	BenchCPUPercent float64            `json:"bench_cpu_percent"`
-	NodeCounters    map[string]float64 `json:"node_counters,omitempty"`
-	Tracking        tracking           `json:"tracking"`
+	NodeCPUPercent  *float64 `json:"node_cpu_percent"`
+	BenchCPUPercent float64  `json:"bench_cpu_percent"`
+	// StealPercent is the share of the machine's CPU time the hypervisor
+	// took over the send window (0–100 of all cores), nil when unknown.
+	StealPercent *float64           `json:"steal_percent"`
+	NodeCounters map[string]float64 `json:"node_counters,omitempty"`
+	Tracking     tracking           `json:"tracking"`
 
 	// The raw latencies, for the plot only.
 	latencies map[string][]float64
@@ -213,7 +216,12 @@ func (r *result) printTable(w io.Writer) {
 	if r.NodeCPUPercent != nil {
 		node = fmt.Sprintf("%.0f%% (%.2f cores)", *r.NodeCPUPercent, *r.NodeCPUPercent/100)
 	}
-	fmt.Fprintf(w, "  cpu             node %s, bench %.0f%%, over the send window on %d cores\n", node, r.BenchCPUPercent, r.Machine.Cores)
+	steal := "unknown"
+	if r.StealPercent != nil {
+		steal = fmt.Sprintf("%.1f%%", *r.StealPercent)
+	}
+	fmt.Fprintf(w, "  cpu             node %s, bench %.0f%%, over the send window on %d cores; stolen by the hypervisor: %s of the machine\n",
+		node, r.BenchCPUPercent, r.Machine.Cores, steal)
 	if len(r.NodeCounters) > 0 {
 		keys := make([]string, 0, len(r.NodeCounters))
 		for k, v := range r.NodeCounters {

@@ -101,16 +101,20 @@ func renderSection(w io.Writer, mdDir string, runs []*result, jsonPaths []string
 			"Latency runs from the moment a transaction is handed to QUIC to the moment this client hears of its slot's commitment.\n\n",
 			r0.StartedAt.Format("2006-01-02 15:04 UTC"), r0.Commit, r0.Machine.CPU, r0.Machine.Cores, r0.Machine.Go,
 			r0.Config.Duration, r0.Config.Accounts, r0.Config.Connections, r0.Config.Streams, rateText(r0.Config.Rate))
-		fmt.Fprintln(w, "| scenario | sent tx/s | confirmed tx/s (avg) | peak second | dropped | processed p50 / p99 | confirmed p50 / p99 | finalized p50 / p99 | node CPU | data |")
-		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+		fmt.Fprintln(w, "| scenario | sent tx/s | confirmed tx/s (avg) | peak second | dropped | processed p50 / p99 | confirmed p50 / p99 | finalized p50 / p99 | node CPU | steal | data |")
+		fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 		for i, r := range runs {
 			if r.Error != "" {
-				fmt.Fprintf(w, "| %s | failed: %s | | | | | | | | [json](%s) |\n", r.Scenario, strings.ReplaceAll(r.Error, "|", "\\|"), relPath(mdDir, jsonPaths[i]))
+				fmt.Fprintf(w, "| %s | failed: %s | | | | | | | | | [json](%s) |\n", r.Scenario, strings.ReplaceAll(r.Error, "|", "\\|"), relPath(mdDir, jsonPaths[i]))
 				continue
 			}
 			cpu := "unknown"
 			if r.NodeCPUPercent != nil {
 				cpu = fmt.Sprintf("%.0f%%", *r.NodeCPUPercent)
+			}
+			steal := "—"
+			if r.StealPercent != nil {
+				steal = fmt.Sprintf("%.1f%%", *r.StealPercent)
 			}
 			rel := func(p string) string { return relPath(mdDir, p) }
 			data := fmt.Sprintf("[json](%s)", rel(jsonPaths[i]))
@@ -122,10 +126,10 @@ func renderSection(w io.Writer, mdDir string, runs []*result, jsonPaths []string
 			if r.Config.Rate > 0 {
 				name += " at " + commas(r.Config.Rate) + " tx/s"
 			}
-			fmt.Fprintf(w, "| %s | %s | **%s** | %s | %.2f%% (%d) | %s | %s | %s | %s | %s |\n",
+			fmt.Fprintf(w, "| %s | %s | **%s** | %s | %.2f%% (%d) | %s | %s | %s | %s | %s | %s |\n",
 				name, commas(r.SentTPS), commas(r.ConfirmedTPS), commas(r.ConfirmedTPSPeak),
 				100*r.DropRate, r.Sent-r.Outcomes.LandedOK, p50p99(r.Latency["processed"]), p50p99(r.Latency["confirmed"]),
-				p50p99(r.Latency["finalized"]), cpu, data)
+				p50p99(r.Latency["finalized"]), cpu, steal, data)
 		}
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Targets (BENCHMARKS.md): transfer ≥ 25,000 confirmed tx/s sustained; at half that rate, send→confirmed p50 ≤ 250 ms and p99 ≤ 600 ms.")

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gnomon-chain/gnomon/internal/cpustat"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
 
@@ -173,6 +174,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, log *slog.Lo
 	}
 	var ruBefore syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ruBefore)
+	machineBefore, machineErr := cpustat.Read()
 
 	sl := newSendLog(len(ps.raw))
 	prog.begin("run", int64(cfg.duration.Seconds()), func() string {
@@ -205,6 +207,13 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, log *slog.Lo
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ruAfter)
 	benchCPU := time.Duration(ruAfter.Utime.Nano() + ruAfter.Stime.Nano() - ruBefore.Utime.Nano() - ruBefore.Stime.Nano())
 	res.BenchCPUPercent = benchCPU.Seconds() / window.Seconds() * 100
+	if machineErr == nil {
+		if after, err := cpustat.Read(); err == nil {
+			if pct, ok := cpustat.StealPercent(machineBefore, after); ok {
+				res.StealPercent = &pct
+			}
+		}
+	}
 
 	accepted := sl.sent.Load()
 	prog.begin("drain", accepted, func() string { return fmt.Sprintf("landed %d", tr.landed.Load()) })

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gnomon-chain/gnomon/internal/cpustat"
 	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
@@ -74,6 +75,7 @@ func benchmarkExecute(b *testing.B, run func(*Executor, *Bank, []*sdk.Transactio
 			slot := uint64(1)
 			done := 0
 			var cpu time.Duration
+			var machine cpustat.Times // the machine's CPU time over the timed rounds
 			b.ReportAllocs()
 			b.ResetTimer()
 			for done < b.N {
@@ -84,6 +86,7 @@ func benchmarkExecute(b *testing.B, run func(*Executor, *Bank, []*sdk.Transactio
 				}
 				slot++
 				cpuStart := processCPU()
+				machineStart, machineErr := cpustat.Read()
 				b.StartTimer()
 				for _, e := range w.entries {
 					res, err := run(exec, bank, e)
@@ -99,6 +102,10 @@ func benchmarkExecute(b *testing.B, run func(*Executor, *Bank, []*sdk.Transactio
 				// round starts from the same store.
 				b.StopTimer()
 				cpu += processCPU() - cpuStart
+				if machineEnd, err := cpustat.Read(); err == nil && machineErr == nil {
+					machine.Steal += machineEnd.Steal - machineStart.Steal
+					machine.Total += machineEnd.Total - machineStart.Total
+				}
 				for _, k := range bank.WrittenKeys() {
 					bank.accounts.dropVersion(k, bank.slot)
 				}
@@ -112,6 +119,11 @@ func benchmarkExecute(b *testing.B, run func(*Executor, *Bank, []*sdk.Transactio
 			// steals, so it compares changes on a noisy VM; with -cpu N it
 			// counts every worker, spinning included.
 			b.ReportMetric(float64(cpu.Nanoseconds())/float64(done), "cpu-ns/tx")
+			// What the hypervisor took from the whole machine meanwhile: a
+			// run with a few percent of steal says little about -cpu 2.
+			if pct, ok := cpustat.StealPercent(cpustat.Times{}, machine); ok {
+				b.ReportMetric(pct, "steal-%")
+			}
 		})
 	}
 }
