@@ -164,6 +164,16 @@ func gitCommit() string {
 	return c
 }
 
+// noisyStealPercent is the steal above which a run is flagged: at 10.7%
+// the latency target was missed that two quiet runs had met.
+const noisyStealPercent = 5.0
+
+// noisyHost reports whether the hypervisor took enough of the machine
+// during the run to make its figures unreliable.
+func (r *result) noisyHost() bool {
+	return r.StealPercent != nil && *r.StealPercent > noisyStealPercent
+}
+
 func (r *result) writeOutputs(cfg config) error {
 	if cfg.jsonPath != "" {
 		b, err := json.MarshalIndent(r, "", "  ")
@@ -222,6 +232,9 @@ func (r *result) printTable(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  cpu             node %s, bench %.0f%%, over the send window on %d cores; stolen by the hypervisor: %s of the machine\n",
 		node, r.BenchCPUPercent, r.Machine.Cores, steal)
+	if r.noisyHost() {
+		fmt.Fprintf(w, "  warning         the hypervisor took more than %.0f%% of the machine: these figures describe the host as much as the node\n", noisyStealPercent)
+	}
 	if len(r.NodeCounters) > 0 {
 		keys := make([]string, 0, len(r.NodeCounters))
 		for k, v := range r.NodeCounters {

@@ -55,3 +55,32 @@ func TestGitCommitIgnoresTheFiguresARunRewrites(t *testing.T) {
 		t.Errorf("after changing code: commit %q, want %q", got, clean+"-dirty")
 	}
 }
+
+// A run the hypervisor took a large share of the machine from is flagged
+// where people read it: the printed table and the results section.
+func TestRunsOnABusyHostAreFlagged(t *testing.T) {
+	mk := func(steal *float64) *result {
+		return &result{Scenario: "transfer", StealPercent: steal, Latency: map[string]*stats{
+			"processed": {}, "confirmed": {}, "finalized": {}}}
+	}
+	quiet, busy := 1.5, 10.7
+	for _, c := range []struct {
+		name  string
+		steal *float64
+		want  bool
+	}{{"unknown", nil, false}, {"quiet", &quiet, false}, {"busy", &busy, true}} {
+		r := mk(c.steal)
+		var table strings.Builder
+		r.printTable(&table)
+		if got := strings.Contains(table.String(), "warning"); got != c.want {
+			t.Errorf("%s: table warns %v, want %v:\n%s", c.name, got, c.want, table.String())
+		}
+		var section strings.Builder
+		if err := renderSection(&section, ".", []*result{r}, []string{"run.json"}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(section.String(), "busy host"); got != c.want {
+			t.Errorf("%s: section flags %v, want %v:\n%s", c.name, got, c.want, section.String())
+		}
+	}
+}

@@ -142,6 +142,12 @@ func renderSection(w io.Writer, mdDir string, runs []*result, jsonPaths []string
 				fmt.Fprintf(w, "\nNot landed in %s: %s.\n", r.Scenario, strings.Join(why, "; "))
 			}
 		}
+		for _, r := range runs {
+			if r.noisyHost() {
+				fmt.Fprintf(w, "\n**%s ran on a busy host:** the hypervisor took %.1f%% of the machine during the send window; its figures describe the host as much as the node.\n",
+					r.Scenario, *r.StealPercent)
+			}
+		}
 	}
 	if micro != "" {
 		if err := renderMicro(w, micro); err != nil {
