@@ -60,7 +60,7 @@ func (p *perfSamples) record(u *SlotUpdate) {
 	first := true
 	for _, tx := range u.Transactions {
 		m := &tx.Message
-		if isVote(m) {
+		if vote.IsVoteTransaction(m) {
 			continue
 		}
 		nonVote++
@@ -107,13 +107,6 @@ func (p *perfSamples) record(u *SlotUpdate) {
 	if len(p.fees) > prioritySlots {
 		p.fees = p.fees[1:]
 	}
-}
-
-// isVote reports whether m is a vote transaction: one instruction, to the
-// vote program.
-func isVote(m *sdk.Message) bool {
-	return len(m.Instructions) == 1 && int(m.Instructions[0].ProgramIDIndex) < len(m.AccountKeys) &&
-		m.AccountKeys[m.Instructions[0].ProgramIDIndex] == vote.ID
 }
 
 // totalAt is the number of transactions processed since the node started,

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	gnrt "github.com/gnomon-chain/gnomon/runtime"
+	"github.com/gnomon-chain/gnomon/runtime/programs/vote"
 	"github.com/gnomon-chain/gnomon/sdk"
 )
 
@@ -777,7 +778,7 @@ func matchesAll(fs []filter, a *sdk.Account) bool {
 func (p *pubsub) logNotifications(u *SlotUpdate, slot uint64, subs []*subscription) {
 	for i, tx := range u.Transactions {
 		m := &tx.Message
-		vote := isVote(m)
+		isVote := vote.IsVoteTransaction(m)
 		var errRaw json.RawMessage = json.RawMessage("null")
 		if e := u.Results[i].Err; e != nil {
 			errRaw, _ = e.MarshalJSON()
@@ -787,7 +788,7 @@ func (p *pubsub) logNotifications(u *SlotUpdate, slot uint64, subs []*subscripti
 			switch {
 			case sub.mentions && !slices.Contains(m.AccountKeys, sub.key):
 				continue
-			case !sub.mentions && vote && !sub.votes:
+			case !sub.mentions && isVote && !sub.votes:
 				continue
 			}
 			p.notify(sub, inContextSlot(slot, value))

@@ -534,7 +534,7 @@ func (n *Node) lead(ctx context.Context) error {
 						}
 						entries = append(entries, entry)
 						committed = append(committed, landed...)
-						if slices.ContainsFunc(landed, isVote) {
+						if slices.ContainsFunc(landed, func(tx *sdk.Transaction) bool { return vote.IsVoteTransaction(&tx.Message) }) {
 							n.confirmFromVotes(v, bank)
 						}
 					}
@@ -681,13 +681,6 @@ func (n *Node) confirmFromVotes(v *voter, bank *gnrt.Bank) {
 	if n.rpc != nil {
 		n.rpc.PublishConfirmed(conf)
 	}
-}
-
-// isVote reports whether tx is a vote: one Vote program instruction.
-func isVote(tx *sdk.Transaction) bool {
-	m := &tx.Message
-	return len(m.Instructions) == 1 && int(m.Instructions[0].ProgramIDIndex) < len(m.AccountKeys) &&
-		m.AccountKeys[m.Instructions[0].ProgramIDIndex] == vote.ID
 }
 
 // observe adds a frozen bank to fork choice and takes in every staked

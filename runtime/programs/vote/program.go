@@ -8,6 +8,14 @@ import (
 // ID is the Vote program's address.
 var ID = sdk.VoteProgramID
 
+// IsVoteTransaction reports whether m is a vote transaction as Solana
+// counts one (RPC's vote filters, performance samples, the vote listener):
+// a single instruction, to the Vote program.
+func IsVoteTransaction(m *sdk.Message) bool {
+	return len(m.Instructions) == 1 && int(m.Instructions[0].ProgramIDIndex) < len(m.AccountKeys) &&
+		m.AccountKeys[m.Instructions[0].ProgramIDIndex] == ID
+}
+
 // ComputeUnits is the fixed cost of every vote instruction, Agave's.
 const ComputeUnits = 2100
 

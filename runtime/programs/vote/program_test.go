@@ -449,3 +449,26 @@ func TestTowerSyncCreditsShrinkWithLatency(t *testing.T) {
 		}
 	}
 }
+
+func TestIsVoteTransactionIsOneVoteInstruction(t *testing.T) {
+	voter := sdk.Pubkey{1}
+	voteIx := sdk.CompiledInstruction{ProgramIDIndex: 1, Accounts: []byte{0}}
+	otherIx := sdk.CompiledInstruction{ProgramIDIndex: 2, Accounts: []byte{0}}
+	keys := []sdk.Pubkey{voter, ID, sdk.SystemProgramID}
+	for _, c := range []struct {
+		name string
+		ixs  []sdk.CompiledInstruction
+		want bool
+	}{
+		{"one vote instruction", []sdk.CompiledInstruction{voteIx}, true},
+		{"another program", []sdk.CompiledInstruction{otherIx}, false},
+		{"a vote and another instruction", []sdk.CompiledInstruction{voteIx, otherIx}, false},
+		{"no instruction", nil, false},
+		{"program index out of range", []sdk.CompiledInstruction{{ProgramIDIndex: 9}}, false},
+	} {
+		m := &sdk.Message{AccountKeys: keys, Instructions: c.ixs}
+		if got := IsVoteTransaction(m); got != c.want {
+			t.Errorf("%s: IsVoteTransaction = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
