@@ -47,14 +47,18 @@ func (s *Server) Publish(u SlotUpdate) {
 		next.confirmed = next.finalized
 	}
 	s.state.Store(next)
-	ev := event{update: u, confirmed: next.confirmed, root: next.finalized, at: next.publishedAt}
+	s.emit(event{update: u, confirmed: next.confirmed, root: next.finalized, at: next.publishedAt}, u.Bank.Slot())
+}
+
+// emit queues ev for the pubsub dispatcher without blocking.
+func (s *Server) emit(ev event, slot uint64) {
 	select {
 	case s.hub <- ev:
 	default:
 		// Only a stuck dispatcher gets here: clients are disconnected
 		// rather than waited for, so it never blocks for long.
 		s.stats.EventsDropped.Add(1)
-		s.log.Warn("rpc: pubsub event queue full, slot events dropped", "slot", u.Bank.Slot())
+		s.log.Warn("rpc: pubsub event queue full, slot events dropped", "slot", slot)
 	}
 }
 
@@ -73,13 +77,7 @@ func (s *Server) PublishConfirmed(b *gnrt.Bank) {
 	next := &snapshot{processed: prev.processed, confirmed: b, finalized: prev.finalized, publishedAt: prev.publishedAt}
 	s.state.Store(next)
 	// An event without a bank carries levels only.
-	ev := event{confirmed: b, root: next.finalized, at: time.Now()}
-	select {
-	case s.hub <- ev:
-	default:
-		s.stats.EventsDropped.Add(1)
-		s.log.Warn("rpc: pubsub event queue full, confirmation event dropped", "slot", b.Slot())
-	}
+	s.emit(event{confirmed: b, root: next.finalized, at: time.Now()}, b.Slot())
 }
 
 // commitment names a level.

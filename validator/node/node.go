@@ -668,9 +668,10 @@ func newVoter(g *genesis.Genesis, identity sdk.Keypair, towerPath string, tower 
 // carries it freezes; waiting for the freeze made every confirmation a slot
 // late. Fork choice still takes votes from frozen banks only (observe).
 func (n *Node) confirmFromVotes(v *voter, bank *gnrt.Bank) {
+	// Only fork choice can fail a vote, and this leaves fork choice out.
 	_ = v.observeVotes(bank, false)
 	levels := v.agg.Levels(bank.ParentSlot(), v.fork)
-	if !levels.HasConfirmed || levels.Confirmed <= n.gauges.confirmed.Load() {
+	if !levels.HasConfirmed {
 		return
 	}
 	conf := n.forks.Get(levels.Confirmed)
@@ -679,7 +680,7 @@ func (n *Node) confirmFromVotes(v *voter, bank *gnrt.Bank) {
 	}
 	n.gauges.confirmed.Store(levels.Confirmed)
 	if n.rpc != nil {
-		n.rpc.PublishConfirmed(conf)
+		n.rpc.PublishConfirmed(conf) // a level that does not advance changes nothing
 	}
 }
 
