@@ -138,6 +138,21 @@ func TestResultsSectionKeepsHandWrittenHistory(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 
+	// The renderer ends the section with a line break; replacing it again
+	// and again must not grow the file.
+	rendered := []byte(resultsBegin + "\nnew figures\n" + resultsEnd + "\n")
+	once, err := replaceSection(doc, rendered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice, err := replaceSection(once, rendered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(once) != want || string(twice) != want {
+		t.Errorf("replacing a rendered section: once\n%q\ntwice\n%q\nwant\n%q", once, twice, want)
+	}
+
 	// Without markers the section is appended, and the rest kept.
 	got, err = replaceSection([]byte(head), []byte(resultsBegin+"\nx\n"+resultsEnd+"\n"))
 	if err != nil {

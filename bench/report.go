@@ -174,6 +174,14 @@ func (r *result) noisyHost() bool {
 	return r.StealPercent != nil && *r.StealPercent > noisyStealPercent
 }
 
+// stealText is the steal as people read it, or unknown.
+func (r *result) stealText(unknown string) string {
+	if r.StealPercent == nil {
+		return unknown
+	}
+	return fmt.Sprintf("%.1f%%", *r.StealPercent)
+}
+
 func (r *result) writeOutputs(cfg config) error {
 	if cfg.jsonPath != "" {
 		b, err := json.MarshalIndent(r, "", "  ")
@@ -226,12 +234,8 @@ func (r *result) printTable(w io.Writer) {
 	if r.NodeCPUPercent != nil {
 		node = fmt.Sprintf("%.0f%% (%.2f cores)", *r.NodeCPUPercent, *r.NodeCPUPercent/100)
 	}
-	steal := "unknown"
-	if r.StealPercent != nil {
-		steal = fmt.Sprintf("%.1f%%", *r.StealPercent)
-	}
 	fmt.Fprintf(w, "  cpu             node %s, bench %.0f%%, over the send window on %d cores; stolen by the hypervisor: %s of the machine\n",
-		node, r.BenchCPUPercent, r.Machine.Cores, steal)
+		node, r.BenchCPUPercent, r.Machine.Cores, r.stealText("unknown"))
 	if r.noisyHost() {
 		fmt.Fprintf(w, "  warning         the hypervisor took more than %.0f%% of the machine: these figures describe the host as much as the node\n", noisyStealPercent)
 	}

@@ -77,8 +77,11 @@ func replaceSection(doc, section []byte) ([]byte, error) {
 	case i < 0 || j < i:
 		return nil, fmt.Errorf("the generated section's markers are unpaired or out of order")
 	default:
+		// The old section's line break stays with the text after it, so
+		// the new one goes in without its own: rendering twice changes
+		// nothing.
 		out.Write(doc[:i])
-		out.Write(section)
+		out.Write(bytes.TrimSuffix(section, []byte("\n")))
 		out.Write(doc[j+len(resultsEnd):])
 		if !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
 			out.WriteByte('\n')
@@ -112,10 +115,6 @@ func renderSection(w io.Writer, mdDir string, runs []*result, jsonPaths []string
 			if r.NodeCPUPercent != nil {
 				cpu = fmt.Sprintf("%.0f%%", *r.NodeCPUPercent)
 			}
-			steal := "—"
-			if r.StealPercent != nil {
-				steal = fmt.Sprintf("%.1f%%", *r.StealPercent)
-			}
 			rel := func(p string) string { return relPath(mdDir, p) }
 			data := fmt.Sprintf("[json](%s)", rel(jsonPaths[i]))
 			png := strings.TrimSuffix(jsonPaths[i], ".json") + ".png"
@@ -129,7 +128,7 @@ func renderSection(w io.Writer, mdDir string, runs []*result, jsonPaths []string
 			fmt.Fprintf(w, "| %s | %s | **%s** | %s | %.2f%% (%d) | %s | %s | %s | %s | %s | %s |\n",
 				name, commas(r.SentTPS), commas(r.ConfirmedTPS), commas(r.ConfirmedTPSPeak),
 				100*r.DropRate, r.Sent-r.Outcomes.LandedOK, p50p99(r.Latency["processed"]), p50p99(r.Latency["confirmed"]),
-				p50p99(r.Latency["finalized"]), cpu, steal, data)
+				p50p99(r.Latency["finalized"]), cpu, r.stealText("—"), data)
 		}
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Targets (BENCHMARKS.md): transfer ≥ 25,000 confirmed tx/s sustained; at half that rate, send→confirmed p50 ≤ 250 ms and p99 ≤ 600 ms.")
@@ -144,8 +143,8 @@ func renderSection(w io.Writer, mdDir string, runs []*result, jsonPaths []string
 		}
 		for _, r := range runs {
 			if r.noisyHost() {
-				fmt.Fprintf(w, "\n**%s ran on a busy host:** the hypervisor took %.1f%% of the machine during the send window; its figures describe the host as much as the node.\n",
-					r.Scenario, *r.StealPercent)
+				fmt.Fprintf(w, "\n**%s ran on a busy host:** the hypervisor took %s of the machine during the send window; its figures describe the host as much as the node.\n",
+					r.Scenario, r.stealText(""))
 			}
 		}
 	}
