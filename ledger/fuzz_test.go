@@ -1,8 +1,10 @@
 package ledger
 
 import (
+	"errors"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gnomon-chain/gnomon/sdk"
@@ -61,4 +63,28 @@ func FuzzDecodeStored(f *testing.F) {
 		parsers.Put(p)
 		_, _ = decodeDuplicateProof(b)
 	})
+}
+
+// Deeply nested lists are corrupt, refused before the recursive parser sees
+// them; the ledger's own values still decode (the round-trip tests).
+func TestDecodeRefusesDeeplyNestedLists(t *testing.T) {
+	nested := func(depth int) []byte {
+		b := []byte{0x80}
+		for range depth {
+			b = append([]byte{0xc0 + byte(len(b))}, b...)
+		}
+		return b
+	}
+	for _, depth := range []int{40, maxNesting + 1} {
+		b := nested(depth)
+		p := parsers.Get()
+		_, err := decodeAccount(p, b)
+		parsers.Put(p)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "nested") {
+			t.Errorf("depth %d: err %v, want ErrCorrupt for nesting", depth, err)
+		}
+	}
+	if !nestingWithinMax(nested(maxNesting)) {
+		t.Errorf("nesting of exactly %d refused", maxNesting)
+	}
 }
