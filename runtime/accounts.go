@@ -8,9 +8,9 @@ import (
 
 // The accounts store.
 //
-// All banks of a node share one Accounts. Rooted state is a plain map per
-// shard. Writes of unrooted banks are kept as versions per key, each tagged
-// with its slot, so a read is one map lookup plus a scan of a few versions for
+// All banks of a node share one Accounts. Rooted state is a hash table per
+// shard (entryTable). Writes of unrooted banks are kept as versions per key,
+// each tagged with its slot, so a read is one lookup plus a scan of a few versions for
 // the newest one on the reading bank's fork, whatever the number of unrooted
 // ancestors (walking a chain of per-bank overlays would cost one lookup per
 // ancestor, and a node runs about 32 slots behind its root). Squashing a root
@@ -73,7 +73,7 @@ type accountEntry struct {
 
 type accountShard struct {
 	mu sync.RWMutex
-	m  map[sdk.Pubkey]accountEntry
+	t  entryTable
 }
 
 // Accounts is the node's account state across all banks.
@@ -84,15 +84,14 @@ type Accounts struct {
 
 // NewAccounts returns an empty store.
 func NewAccounts() *Accounts {
-	a := &Accounts{index: newIndex()}
-	for i := range a.shards {
-		a.shards[i].m = make(map[sdk.Pubkey]accountEntry)
-	}
-	return a
+	return &Accounts{index: newIndex()}
 }
 
-func (a *Accounts) shard(k sdk.Pubkey) *accountShard {
-	return &a.shards[shardIndex(k[:], accountShards)]
+// shard returns k's shard and k's hash, which places it in the shard's
+// table.
+func (a *Accounts) shard(k *sdk.Pubkey) (*accountShard, uint64) {
+	h := keyHash(k[:])
+	return &a.shards[h&(accountShards-1)], h
 }
 
 // forkView says which unrooted slots a reader sees.
@@ -105,9 +104,9 @@ type forkView interface {
 // It holds the shard's read lock only to copy the entry: version lists are
 // never changed in place, so walking one afterwards is safe.
 func (a *Accounts) load(view forkView, k sdk.Pubkey) *sdk.Account {
-	s := a.shard(k)
+	s, h := a.shard(&k)
 	s.mu.RLock()
-	e := s.m[k]
+	e, _ := s.t.get(&k, h)
 	s.mu.RUnlock()
 	acct := e.rooted
 	if !e.versions.empty() {
@@ -128,29 +127,20 @@ func (a *Accounts) load(view forkView, k sdk.Pubkey) *sdk.Account {
 
 // loadRooted returns rooted state only.
 func (a *Accounts) loadRooted(k sdk.Pubkey) *sdk.Account {
-	s := a.shard(k)
+	s, h := a.shard(&k)
 	s.mu.RLock()
-	acct := s.m[k].rooted
+	e, _ := s.t.get(&k, h)
 	s.mu.RUnlock()
-	return acct
-}
-
-// putLocked stores e as k's entry, or removes k when e holds nothing.
-func (s *accountShard) putLocked(k sdk.Pubkey, e accountEntry) {
-	if e.rooted == nil && e.versions.empty() {
-		delete(s.m, k)
-		return
-	}
-	s.m[k] = e
+	return e.rooted
 }
 
 // store records acct as k's version for slot, replacing an earlier version
 // of the same slot. acct must not be nil: a closed account is stored as one
 // with zero lamports.
 func (a *Accounts) store(slot uint64, k sdk.Pubkey, acct *sdk.Account) {
-	s := a.shard(k)
+	s, h := a.shard(&k)
 	s.mu.Lock()
-	e := s.m[k]
+	e, _ := s.t.get(&k, h)
 	l := &e.versions
 	switch {
 	case l.empty():
@@ -178,16 +168,17 @@ func (a *Accounts) store(slot uint64, k sdk.Pubkey, acct *sdk.Account) {
 		}
 		*l = listOf(vs)
 	}
-	s.m[k] = e
+	s.t.put(&k, h, e)
 	s.mu.Unlock()
 }
 
 // versionAt returns the version k has at exactly slot, if any.
 func (a *Accounts) versionAt(slot uint64, k sdk.Pubkey) *sdk.Account {
-	s := a.shard(k)
+	s, h := a.shard(&k)
 	s.mu.RLock()
-	l := s.m[k].versions
+	e, _ := s.t.get(&k, h)
 	s.mu.RUnlock()
+	l := e.versions
 	var buf [1]version
 	for _, v := range l.view(&buf) {
 		if v.slot == slot {
@@ -232,10 +223,10 @@ func (a *Accounts) RestoreFrom(batches <-chan []AccountChange) int {
 			if b[i].Account.Lamports == 0 {
 				continue
 			}
-			s := a.shard(b[i].Pubkey)
+			s, h := a.shard(&b[i].Pubkey)
 			s.mu.Lock()
 			// The store is empty: no versions to keep.
-			s.m[b[i].Pubkey] = accountEntry{rooted: &b[i].Account}
+			s.t.put(&b[i].Pubkey, h, accountEntry{rooted: &b[i].Account})
 			s.mu.Unlock()
 			n++
 		}
@@ -249,9 +240,9 @@ func (a *Accounts) RestoreFrom(batches <-chan []AccountChange) int {
 // squashKey moves k's newest version at or below root on the root's fork
 // into rooted state and drops every version at or below root.
 func (a *Accounts) squashKey(k sdk.Pubkey, root uint64, onRootFork func(uint64) bool) (changed *sdk.Account, ok bool) {
-	s := a.shard(k)
+	s, h := a.shard(&k)
 	s.mu.Lock()
-	e := s.m[k]
+	e, _ := s.t.get(&k, h)
 	var buf [1]version
 	vs := e.versions.view(&buf)
 	var newest *sdk.Account
@@ -273,7 +264,7 @@ func (a *Accounts) squashKey(k sdk.Pubkey, root uint64, onRootFork func(uint64) 
 			e.rooted = newest
 		}
 	}
-	s.putLocked(k, e)
+	s.t.put(&k, h, e)
 	s.mu.Unlock()
 	if newest != nil {
 		a.index.update(k, old, newest)
@@ -283,9 +274,9 @@ func (a *Accounts) squashKey(k sdk.Pubkey, root uint64, onRootFork func(uint64) 
 
 // dropVersion removes k's version written in slot (an abandoned fork).
 func (a *Accounts) dropVersion(k sdk.Pubkey, slot uint64) {
-	s := a.shard(k)
+	s, h := a.shard(&k)
 	s.mu.Lock()
-	e, ok := s.m[k]
+	e, ok := s.t.get(&k, h)
 	if ok {
 		var buf [1]version
 		var kept []version
@@ -295,7 +286,7 @@ func (a *Accounts) dropVersion(k sdk.Pubkey, slot uint64) {
 			}
 		}
 		e.versions = listOf(kept)
-		s.putLocked(k, e)
+		s.t.put(&k, h, e)
 	}
 	s.mu.Unlock()
 }
@@ -306,7 +297,7 @@ func (a *Accounts) RootedCount() int {
 	for i := range a.shards {
 		s := &a.shards[i]
 		s.mu.RLock()
-		for _, e := range s.m {
+		for _, e := range s.t.all() {
 			if e.rooted != nil {
 				n++
 			}
@@ -322,7 +313,7 @@ func (a *Accounts) rootedLamports() uint64 {
 	for i := range a.shards {
 		s := &a.shards[i]
 		s.mu.RLock()
-		for _, e := range s.m {
+		for _, e := range s.t.all() {
 			if e.rooted != nil {
 				n += e.rooted.Lamports
 			}

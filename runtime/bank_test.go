@@ -281,7 +281,7 @@ func TestSetRootSquashesPersistsAndPrunes(t *testing.T) {
 		t.Fatalf("rooted recipient %+v", got)
 	}
 	for i := range acc.shards {
-		for k, e := range acc.shards[i].m {
+		for k, e := range acc.shards[i].t.all() {
 			if !e.versions.empty() {
 				t.Fatalf("versions of %s left after squashing everything", k)
 			}
@@ -422,7 +422,7 @@ func TestRestoreRebuildsPersistedRoot(t *testing.T) {
 	fresh := NewAccounts()
 	var all []AccountChange
 	for i := range b.accounts.shards {
-		for k, e := range b.accounts.shards[i].m {
+		for k, e := range b.accounts.shards[i].t.all() {
 			if e.rooted != nil {
 				all = append(all, AccountChange{Pubkey: k, Account: *e.rooted})
 			}

@@ -43,7 +43,7 @@ func TestBankFromRootContinuesLikeTheOriginal(t *testing.T) {
 	restored := NewAccounts()
 	var all []AccountChange
 	for i := range parent.accounts.shards {
-		for k, e := range parent.accounts.shards[i].m {
+		for k, e := range parent.accounts.shards[i].t.all() {
 			if e.rooted != nil {
 				all = append(all, AccountChange{Pubkey: k, Account: *e.rooted})
 			}

@@ -19,7 +19,12 @@ var shardSeed = rand.Uint64() | 1
 
 // shardIndex maps a key of at least 16 bytes (an address, a signature, or a
 // status-cache key) to one of n shards, n a power of two.
-func shardIndex(k []byte, n int) int {
+func shardIndex(k []byte, n int) int { return int(keyHash(k) & uint64(n-1)) }
+
+// keyHash is the seeded 64-bit hash behind shardIndex; the account store
+// also places an address within its shard's table by the bits above the
+// shard's.
+func keyHash(k []byte) uint64 {
 	x := shardSeed
 	for i := 0; i+8 <= len(k); i += 8 {
 		x ^= binary.LittleEndian.Uint64(k[i:]) * shardMultipliers[(i/8)%len(shardMultipliers)]
@@ -36,7 +41,7 @@ func shardIndex(k []byte, n int) int {
 	x ^= x >> 33
 	x *= 0xc4ceb9fe1a85ec53
 	x ^= x >> 33
-	return int(x & uint64(n-1))
+	return x
 }
 
 var shardMultipliers = [4]uint64{0x9e3779b97f4a7c15, 0xc2b2ae3d27d4eb4f, 0x165667b19e3779f9, 0x27d4eb2f165667c5}
