@@ -9,7 +9,7 @@ import (
 // The accounts store.
 //
 // All banks of a node share one Accounts. Rooted state is a hash table per
-// shard (entryTable). Writes of unrooted banks are kept as versions per key,
+// shard (probeTable). Writes of unrooted banks are kept as versions per key,
 // each tagged with its slot, so a read is one lookup plus a scan of a few versions for
 // the newest one on the reading bank's fork, whatever the number of unrooted
 // ancestors (walking a chain of per-bank overlays would cost one lookup per
@@ -71,9 +71,11 @@ type accountEntry struct {
 	versions versionList
 }
 
+func (e accountEntry) vacant() bool { return e.rooted == nil && e.versions.empty() }
+
 type accountShard struct {
 	mu sync.RWMutex
-	t  entryTable
+	t  accountTable
 }
 
 // Accounts is the node's account state across all banks.

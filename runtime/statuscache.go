@@ -15,9 +15,16 @@ const statusShards = 256
 type StatusCache struct {
 	shards [statusShards]struct {
 		mu sync.Mutex
-		m  map[statusKey]slotList
+		t  statusTable
 	}
 }
+
+// statusTable is a status-cache shard's table (probeTable: 40-byte slots).
+type statusTable = probeTable[statusKey, slotList, statusKeyHash]
+
+type statusKeyHash struct{}
+
+func (statusKeyHash) hash(k *statusKey) uint64 { return keyHash(k[:]) }
 
 // statusKey is the first 20 bytes of a signature, as Agave's status cache
 // keys by 20 bytes (CACHED_KEY_SIZE): a third of the hashing and of the
@@ -33,15 +40,23 @@ func keyOf(sig *sdk.Signature) (k statusKey) {
 }
 
 // slotList holds the first slot inline: almost every signature is processed
-// on one fork only, and an inline slot costs no allocation.
+// on one fork only, and an inline slot costs no allocation. It keeps that
+// slot plus one, so that the zero list, holding none, marks a free slot of
+// its table.
 type slotList struct {
-	first uint64
-	more  *[]uint64
+	firstPlusOne uint64
+	more         *[]uint64
 }
+
+func oneSlot(slot uint64) slotList { return slotList{firstPlusOne: slot + 1} }
+
+func (l slotList) vacant() bool { return l.firstPlusOne == 0 }
+
+func (l *slotList) first() uint64 { return l.firstPlusOne - 1 }
 
 // slots returns the list's slots, using buf for the inline case.
 func (l *slotList) slots(buf *[1]uint64) []uint64 {
-	buf[0] = l.first
+	buf[0] = l.first()
 	if l.more == nil {
 		return buf[:]
 	}
@@ -49,15 +64,14 @@ func (l *slotList) slots(buf *[1]uint64) []uint64 {
 }
 
 // NewStatusCache returns an empty cache.
-func NewStatusCache() *StatusCache {
-	c := &StatusCache{}
-	for i := range c.shards {
-		c.shards[i].m = make(map[statusKey]slotList)
-	}
-	return c
-}
+func NewStatusCache() *StatusCache { return &StatusCache{} }
 
-func (c *StatusCache) shard(k *statusKey) int { return shardIndex(k[:], statusShards) }
+// shard returns k's shard and k's hash, which places it in the shard's
+// table.
+func (c *StatusCache) shard(k *statusKey) (int, uint64) {
+	h := keyHash(k[:])
+	return int(h & (statusShards - 1)), h
+}
 
 // claim reports whether sig was processed in a slot view sees, and if not,
 // records it as processed in slot, in one lookup: a transaction that passes
@@ -66,12 +80,13 @@ func (c *StatusCache) shard(k *statusKey) int { return shardIndex(k[:], statusSh
 // concurrently on this fork (it would lock the same fee payer).
 func (c *StatusCache) claim(view forkView, slot uint64, sig sdk.Signature) (seen bool) {
 	k := keyOf(&sig)
-	sh := &c.shards[c.shard(&k)]
+	i, h := c.shard(&k)
+	sh := &c.shards[i]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	l, ok := sh.m[k]
+	l, ok := sh.t.get(&k, h)
 	if !ok {
-		sh.m[k] = slotList{first: slot}
+		sh.t.put(&k, h, oneSlot(slot))
 		return false
 	}
 	if l.seenBy(view) {
@@ -83,23 +98,24 @@ func (c *StatusCache) claim(view forkView, slot uint64, sig sdk.Signature) (seen
 	}
 	more = append(more, slot)
 	l.more = &more
-	sh.m[k] = l
+	sh.t.put(&k, h, l)
 	return false
 }
 
 // seen reports whether sig was processed in a slot view sees.
 func (c *StatusCache) seen(view forkView, sig sdk.Signature) bool {
 	k := keyOf(&sig)
-	sh := &c.shards[c.shard(&k)]
+	i, h := c.shard(&k)
+	sh := &c.shards[i]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	l, ok := sh.m[k]
+	l, ok := sh.t.get(&k, h)
 	return ok && l.seenBy(view)
 }
 
 // seenBy reports whether view sees any of the slots.
 func (l *slotList) seenBy(view forkView) bool {
-	if view.sees(l.first) {
+	if view.sees(l.first()) {
 		return true
 	}
 	if l.more != nil {
@@ -115,9 +131,10 @@ func (l *slotList) seenBy(view forkView) bool {
 // forget drops sig's record for slot (a purged slot).
 func (c *StatusCache) forget(slot uint64, sig sdk.Signature) {
 	k := keyOf(&sig)
-	sh := &c.shards[c.shard(&k)]
+	i, h := c.shard(&k)
+	sh := &c.shards[i]
 	sh.mu.Lock()
-	l, ok := sh.m[k]
+	l, ok := sh.t.get(&k, h)
 	if ok {
 		var buf [1]uint64
 		var kept []uint64
@@ -128,12 +145,14 @@ func (c *StatusCache) forget(slot uint64, sig sdk.Signature) {
 		}
 		switch len(kept) {
 		case 0:
-			delete(sh.m, k)
+			sh.t.remove(&k, h)
 		case 1:
-			sh.m[k] = slotList{first: kept[0]}
+			sh.t.put(&k, h, oneSlot(kept[0]))
 		default:
+			l := oneSlot(kept[0])
 			rest := kept[1:]
-			sh.m[k] = slotList{first: kept[0], more: &rest}
+			l.more = &rest
+			sh.t.put(&k, h, l)
 		}
 	}
 	sh.mu.Unlock()
@@ -144,7 +163,7 @@ func (c *StatusCache) Len() int {
 	n := 0
 	for i := range c.shards {
 		c.shards[i].mu.Lock()
-		n += len(c.shards[i].m)
+		n += c.shards[i].t.n
 		c.shards[i].mu.Unlock()
 	}
 	return n

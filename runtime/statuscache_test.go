@@ -47,4 +47,15 @@ func TestStatusCacheKeepsEveryForksClaim(t *testing.T) {
 	if c.seen(slotsView{4: true}, other) {
 		t.Fatal("a different signature was seen")
 	}
+	// Slot 0 is a slot like any other (the table's free marker is not it),
+	// and forgetting a signature's last slot forgets the signature.
+	other[5] ^= 1
+	if c.claim(slotsView{}, 0, other) || !c.seen(slotsView{0: true}, other) {
+		t.Fatal("a claim in slot 0 was not recorded")
+	}
+	n := c.Len()
+	c.forget(0, other)
+	if c.seen(slotsView{0: true}, other) || c.Len() != n-1 {
+		t.Fatalf("forgetting the only slot left the signature (%d entries, had %d)", c.Len(), n)
+	}
 }

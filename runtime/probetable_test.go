@@ -7,12 +7,12 @@ import (
 	"github.com/gnomon-chain/gnomon/sdk"
 )
 
-// TestEntryTableAgreesWithAMap runs random inserts, updates and removals
+// TestProbeTableAgreesWithAMap runs random inserts, updates and removals
 // against the table and a Go map side by side. Few distinct keys over many
 // operations make long probe runs, wrap-around at the table's end, and
 // removals from the middle of runs, which must leave every other key
 // findable.
-func TestEntryTableAgreesWithAMap(t *testing.T) {
+func TestProbeTableAgreesWithAMap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	for _, nkeys := range []int{3, 40, 700} {
 		keys := make([]sdk.Pubkey, nkeys)
@@ -23,7 +23,7 @@ func TestEntryTableAgreesWithAMap(t *testing.T) {
 		for i := range accts {
 			accts[i].Lamports = uint64(i + 1)
 		}
-		var tab entryTable
+		var tab accountTable
 		want := map[sdk.Pubkey]accountEntry{}
 		for op := 0; op < 40*nkeys+200; op++ {
 			k := keys[rng.IntN(nkeys)]
