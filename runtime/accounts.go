@@ -10,12 +10,12 @@ import (
 //
 // All banks of a node share one Accounts. Rooted state is a hash table per
 // shard (probeTable). Writes of unrooted banks are kept as versions per key,
-// each tagged with its slot, so a read is one lookup plus a scan of a few versions for
-// the newest one on the reading bank's fork, whatever the number of unrooted
-// ancestors (walking a chain of per-bank overlays would cost one lookup per
-// ancestor, and a node runs about 32 slots behind its root). Squashing a root
-// moves its fork's newest versions into rooted state; versions of abandoned
-// forks are dropped.
+// each tagged with its slot, so a read is one lookup plus a scan of a few
+// versions for the newest one on the reading bank's fork, whatever the
+// number of unrooted ancestors (walking a chain of per-bank overlays would
+// cost one lookup per ancestor, and a node runs about 32 slots behind its
+// root). Squashing a root moves its fork's newest versions into rooted
+// state; versions of abandoned forks are dropped.
 //
 // A stored *sdk.Account is immutable: a transaction works on a copy, and
 // committing stores a new value. Readers may therefore hold one without a lock.
@@ -92,8 +92,8 @@ func NewAccounts() *Accounts {
 // shard returns k's shard and k's hash, which places it in the shard's
 // table.
 func (a *Accounts) shard(k *sdk.Pubkey) (*accountShard, uint64) {
-	h := keyHash(k[:])
-	return &a.shards[h&(accountShards-1)], h
+	i, h := shardAndHash(k[:], accountShards)
+	return &a.shards[i], h
 }
 
 // forkView says which unrooted slots a reader sees.

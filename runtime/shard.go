@@ -17,13 +17,16 @@ import (
 // crowding one shard takes as many tries as colliding 64-bit hashes.
 var shardSeed = rand.Uint64() | 1
 
-// shardIndex maps a key of at least 16 bytes (an address, a signature, or a
-// status-cache key) to one of n shards, n a power of two.
-func shardIndex(k []byte, n int) int { return int(keyHash(k) & uint64(n-1)) }
+// shardAndHash maps a key of at least 16 bytes (an address or a
+// status-cache key) to one of n shards, n a power of two at most 256, and
+// returns its hash too: the shard's table places the key by the bits above
+// the shard's (probeTable.tableIndex), so one hash serves both.
+func shardAndHash(k []byte, n int) (int, uint64) {
+	h := keyHash(k)
+	return int(h & uint64(n-1)), h
+}
 
-// keyHash is the seeded 64-bit hash behind shardIndex; the account store
-// also places an address within its shard's table by the bits above the
-// shard's.
+// keyHash is the seeded 64-bit hash of a key.
 func keyHash(k []byte) uint64 {
 	x := shardSeed
 	for i := 0; i+8 <= len(k); i += 8 {

@@ -40,19 +40,26 @@ func TestReservedFilterAgreesWithTheSet(t *testing.T) {
 }
 
 // Keys that differ only in their last bytes, as derived addresses in tests
-// and structured keys do, must still spread over the shards.
-func TestShardIndexSpreadsStructuredKeys(t *testing.T) {
-	counts := make([]int, accountShards)
+// and structured keys do, must still spread over the shards, and over the
+// positions of a shard's table, which come from the hash's next bits.
+func TestShardAndHashSpreadStructuredKeys(t *testing.T) {
+	shards := make([]int, accountShards)
+	places := make([]int, 256)
 	var k sdk.Pubkey
 	k[0] = 0x3c
 	for i := range 1 << 14 {
 		k[30], k[31] = byte(i>>8), byte(i)
-		counts[shardIndex(k[:], accountShards)]++
+		s, h := shardAndHash(k[:], accountShards)
+		shards[s]++
+		places[(h>>8)&255]++
 	}
-	want := (1 << 14) / accountShards
-	for s, n := range counts {
-		if n < want/3 || n > want*3 {
-			t.Fatalf("shard %d holds %d keys, want about %d", s, n, want)
+	want := (1 << 14) / 256
+	for i := range 256 {
+		if n := shards[i]; n < want/3 || n > want*3 {
+			t.Fatalf("shard %d holds %d keys, want about %d", i, n, want)
+		}
+		if n := places[i]; n < want/3 || n > want*3 {
+			t.Fatalf("table position %d (mod 256) holds %d keys, want about %d", i, n, want)
 		}
 	}
 }

@@ -68,10 +68,7 @@ func NewStatusCache() *StatusCache { return &StatusCache{} }
 
 // shard returns k's shard and k's hash, which places it in the shard's
 // table.
-func (c *StatusCache) shard(k *statusKey) (int, uint64) {
-	h := keyHash(k[:])
-	return int(h & (statusShards - 1)), h
-}
+func (c *StatusCache) shard(k *statusKey) (int, uint64) { return shardAndHash(k[:], statusShards) }
 
 // claim reports whether sig was processed in a slot view sees, and if not,
 // records it as processed in slot, in one lookup: a transaction that passes
