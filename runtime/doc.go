@@ -4,9 +4,10 @@
 // in-memory accounts store (rooted state in a sharded map, a copy-on-write
 // overlay per unrooted bank, squashed on root), the secondary indexes RPC
 // needs, the account-lock scheduler that packs transactions into
-// non-conflicting entries, and parallel execution of an entry.
+// non-conflicting entries, and parallel execution of entries: one batch per
+// run of consecutive entries no two of whose transactions conflict.
 //
-// Determinism is its contract: executing an entry's transactions in parallel
+// Determinism is its contract: executing a run's transactions in parallel
 // gives exactly the accounts, results and bank hash of executing them one at
 // a time in order, and two nodes replaying the same entries compute the same
 // bank hash.

@@ -17,6 +17,7 @@ type benchWorkload struct {
 	node    *testNode
 	parent  *Bank
 	entries [][]*sdk.Transaction
+	runs    [][]*sdk.Transaction // the entries' runs, each as one batch
 	txs     int
 }
 
@@ -52,21 +53,50 @@ func newBenchWorkload(b *testing.B, name string, n int) *benchWorkload {
 	child, _ := NewBank(parent, 1, sdk.Pubkey{})
 	cfg := *parent.Config()
 	cfg.BlockComputeLimit, cfg.AccountComputeLimit = 1<<40, 1<<40
-	entries, _ := NewScheduler(&cfg).Pack(child, txs, 64, 0)
-	return &benchWorkload{node: node, parent: parent, entries: entries, txs: n}
+	entries, runs, _ := NewScheduler(&cfg).Pack(child, txs, 64, 0)
+	w := &benchWorkload{node: node, parent: parent, entries: entries, txs: n}
+	for i := range runs {
+		_, flat := RunTransactions(entries, runs, i, nil)
+		w.runs = append(w.runs, flat)
+	}
+	return w
 }
 
-// BenchmarkExecute measures a leader executing the entries its scheduler
-// packed (ExecuteScheduled): signatures were verified when the workload was
-// built, and every round runs the same entries on a fresh bank.
-func BenchmarkExecute(b *testing.B) { benchmarkExecute(b, (*Executor).ExecuteScheduled) }
+// BenchmarkExecute measures a leader executing what its scheduler packed,
+// as the leader does: each run of entries in one ExecuteScheduled call.
+// Signatures were verified when the workload was built, and every round
+// runs the same transactions on a fresh bank.
+func BenchmarkExecute(b *testing.B) {
+	benchmarkExecute(b, func(exec *Executor, bank *Bank, w *benchWorkload) error {
+		for _, run := range w.runs {
+			res, err := exec.ExecuteScheduled(bank, run)
+			if err != nil {
+				return err
+			}
+			if res[0].Err != nil {
+				return res[0].Err
+			}
+		}
+		return nil
+	})
+}
 
-// BenchmarkReplay is BenchmarkExecute through ExecuteEntry, which checks
-// each entry for conflicting locks first, as replaying another leader's
-// block must.
-func BenchmarkReplay(b *testing.B) { benchmarkExecute(b, (*Executor).ExecuteEntry) }
+// BenchmarkReplay executes the same entries as a block being replayed
+// (ExecuteEntries), which checks every entry's locks first.
+func BenchmarkReplay(b *testing.B) {
+	benchmarkExecute(b, func(exec *Executor, bank *Bank, w *benchWorkload) error {
+		res, err := exec.ExecuteEntries(bank, w.entries)
+		if err != nil {
+			return err
+		}
+		if res[0].Err != nil {
+			return res[0].Err
+		}
+		return nil
+	})
+}
 
-func benchmarkExecute(b *testing.B, run func(*Executor, *Bank, []*sdk.Transaction) ([]TxResult, error)) {
+func benchmarkExecute(b *testing.B, round func(*Executor, *Bank, *benchWorkload) error) {
 	for _, name := range []string{"transfer", "token-transfer", "hot-account"} {
 		b.Run("workload="+name, func(b *testing.B) {
 			w := newBenchWorkload(b, name, 4096)
@@ -88,14 +118,8 @@ func benchmarkExecute(b *testing.B, run func(*Executor, *Bank, []*sdk.Transactio
 				cpuStart := processCPU()
 				machineStart, machineErr := cpustat.Read()
 				b.StartTimer()
-				for _, e := range w.entries {
-					res, err := run(exec, bank, e)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if res[0].Err != nil {
-						b.Fatal(res[0].Err)
-					}
+				if err := round(exec, bank, w); err != nil {
+					b.Fatal(err)
 				}
 				done += w.txs
 				// Forget the round, as pruning a dead fork does, so every

@@ -100,3 +100,98 @@ func (l *lockSet) check(b *Bank, txs []*sdk.Transaction) error {
 	}
 	return nil
 }
+
+// runLock is what the current run of entries holds on an account: the
+// strongest lock of its entries before the latest that locked it, and the
+// strongest of that latest entry.
+type runLock struct {
+	before, inEntry lockKind
+	entry           int
+}
+
+// at is l as entry j sees it: the strongest lock of the run's earlier
+// entries, and of j's transactions so far.
+func (l runLock) at(j int) (earlier, current lockKind) {
+	if l.entry != j {
+		return max(l.before, l.inEntry), 0
+	}
+	return l.before, l.inEntry
+}
+
+// blockLocks is the memory splitRuns reuses from one block to the next.
+type blockLocks struct {
+	locks map[sdk.Pubkey]runLock
+	w, r  []sdk.Pubkey
+	runs  []int
+}
+
+// splitRuns checks a block's entries, as replay must, and groups them into
+// runs: consecutive entries no two of whose transactions conflict, which
+// execute as one batch with the results of executing them one by one (the
+// order of a block matters only between conflicting transactions). It
+// returns each run's first entry (valid until its next call), or an error
+// naming the first transaction that conflicts with another of its entry,
+// which makes the block invalid.
+func (bl *blockLocks) splitRuns(b *Bank, entries [][]*sdk.Transaction) ([]int, error) {
+	if bl.locks == nil {
+		bl.locks = make(map[sdk.Pubkey]runLock)
+	}
+	locks := bl.locks
+	clear(locks)
+	w, r := bl.w[:0], bl.r[:0]
+	defer func() { bl.w, bl.r = w, r }()
+	// take adds entry j's locks to the run and reports whether one of them
+	// conflicts with an earlier entry of the run.
+	take := func(j int) (withEarlier bool, err error) {
+		for i, tx := range entries[j] {
+			w, r = b.txLocks(tx, w[:0], r[:0])
+			// Check all of the transaction's locks before taking any, as
+			// lockSet.check does: a transaction whose looked-up keys repeat
+			// one is dropped when it executes, not a conflict with itself.
+			for _, k := range w {
+				earlier, current := locks[k].at(j)
+				if current != 0 {
+					return false, fmt.Errorf("entry %d transaction %d (%s): %w", j, i, tx.Signatures[0], ErrEntryConflict)
+				}
+				withEarlier = withEarlier || earlier != 0
+			}
+			for _, k := range r {
+				earlier, current := locks[k].at(j)
+				if current == writeLock {
+					return false, fmt.Errorf("entry %d transaction %d (%s): %w", j, i, tx.Signatures[0], ErrEntryConflict)
+				}
+				withEarlier = withEarlier || earlier == writeLock
+			}
+			for pass, keys := range [2][]sdk.Pubkey{w, r} {
+				kind := writeLock
+				if pass == 1 {
+					kind = readLock
+				}
+				for _, k := range keys {
+					earlier, current := locks[k].at(j)
+					locks[k] = runLock{before: earlier, inEntry: max(current, kind), entry: j}
+				}
+			}
+		}
+		return withEarlier, nil
+	}
+	runs := bl.runs[:0]
+	defer func() { bl.runs = runs }()
+	for j := range entries {
+		withEarlier, err := take(j)
+		if err != nil {
+			return nil, err
+		}
+		if withEarlier {
+			// j starts a run: the locks are its own.
+			clear(locks)
+			if _, err := take(j); err != nil {
+				return nil, err
+			}
+		}
+		if j == 0 || withEarlier {
+			runs = append(runs, j)
+		}
+	}
+	return runs, nil
+}

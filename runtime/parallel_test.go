@@ -1,9 +1,11 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gnomon-chain/gnomon/runtime/programs/computebudget"
@@ -82,6 +84,12 @@ var testMint = sdk.Pubkey{0x3b}
 // accounts and the bank hash of executing the same transactions one at a
 // time in the same order.
 func TestParallelExecutionEqualsSerial(t *testing.T) {
+	merged := 0 // entries that joined an earlier entry's run
+	defer func() {
+		if merged == 0 && !t.Failed() {
+			t.Error("no run spans two entries: the run path is not exercised")
+		}
+	}()
 	for seed := uint64(1); seed <= 30; seed++ {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 17))
@@ -98,7 +106,17 @@ func TestParallelExecutionEqualsSerial(t *testing.T) {
 			txs := randomWorkload(t, rng, keys, pb.LastBlockhash(), 40+rng.IntN(120))
 
 			sched := NewScheduler(pb.Config())
-			entries, deferred := sched.Pack(pb, txs, 1+rng.IntN(16), 0)
+			maxTxs := 1 + rng.IntN(16)
+			if seed%4 >= 2 {
+				// Small entries, so that full ones, not conflicts, split
+				// some of them and runs span several.
+				maxTxs = 1 + maxTxs%3
+			}
+			entries, runs, deferred := sched.Pack(pb, txs, maxTxs, 0)
+			merged += len(entries) - len(runs)
+			if replayRuns, err := new(blockLocks).splitRuns(pb, entries); err != nil || !slices.Equal(replayRuns, runs) {
+				t.Fatalf("replay splits the block into runs %v (%v), the scheduler %v", replayRuns, err, runs)
+			}
 			if len(deferred) != 0 {
 				t.Fatalf("%d deferred under default limits", len(deferred))
 			}
@@ -109,18 +127,43 @@ func TestParallelExecutionEqualsSerial(t *testing.T) {
 				if err := CheckEntryLocks(pb, e); err != nil {
 					t.Fatalf("scheduler produced a conflicting entry: %v", err)
 				}
-				// Odd seeds take the leader's path, which trusts the
-				// scheduler instead of checking locks again.
-				run := exec.ExecuteEntry
-				if seed%2 == 1 {
-					run = exec.ExecuteScheduled
-				}
-				r, err := run(pb, e)
+				serial = append(serial, process(t, sb, e...)...)
+			}
+			switch seed % 4 {
+			case 3: // a replaying node: the whole block, checked, in runs
+				r, err := exec.ExecuteEntries(pb, entries)
 				if err != nil {
 					t.Fatal(err)
 				}
-				parallel = append(parallel, r...)
-				serial = append(serial, process(t, sb, e...)...)
+				parallel = r
+			case 0: // entry by entry, locks checked again
+				for _, e := range entries {
+					r, err := exec.ExecuteEntry(pb, e)
+					if err != nil {
+						t.Fatal(err)
+					}
+					parallel = append(parallel, r...)
+				}
+			case 1: // the leader's path entry by entry, trusting the scheduler
+				for _, e := range entries {
+					r, err := exec.ExecuteScheduled(pb, e)
+					if err != nil {
+						t.Fatal(err)
+					}
+					parallel = append(parallel, r...)
+				}
+			case 2: // the leader's path: a run of entries as one batch
+				for i := range runs {
+					_, txs := RunTransactions(entries, runs, i, nil)
+					if err := CheckEntryLocks(pb, txs); err != nil {
+						t.Fatalf("run %d of %d (entries from %d): %v", i, len(runs), runs[i], err)
+					}
+					r, err := exec.ExecuteScheduled(pb, txs)
+					if err != nil {
+						t.Fatal(err)
+					}
+					parallel = append(parallel, r...)
+				}
 			}
 			failed, tokenOK := 0, 0
 			for i := range parallel {
@@ -162,7 +205,7 @@ func TestSchedulerKeepsPriorityOrderOfConflicts(t *testing.T) {
 	cheap := wire(t, []sdk.Instruction{transfer(keys[0].Pubkey(), keys[2].Pubkey(), 1)}, bh, keys[0])
 	rich := wire(t, []sdk.Instruction{{ProgramID: computebudget.ID, Data: computebudget.SetComputeUnitPriceData(10)},
 		transfer(keys[1].Pubkey(), keys[2].Pubkey(), 1)}, bh, keys[1])
-	entries, _ := NewScheduler(b.Config()).Pack(b, []*sdk.Transaction{cheap, rich}, 64, 0)
+	entries, _, _ := NewScheduler(b.Config()).Pack(b, []*sdk.Transaction{cheap, rich}, 64, 0)
 	if len(entries) != 2 || entries[0][0] != rich || entries[1][0] != cheap {
 		t.Fatalf("entries %v", entries)
 	}
@@ -179,7 +222,7 @@ func TestSchedulerDefersPastComputeLimits(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		txs = append(txs, wire(t, []sdk.Instruction{transfer(keys[i].Pubkey(), keys[0].Pubkey(), uint64(i+1))}, b.LastBlockhash(), keys[i]))
 	}
-	entries, deferred := NewScheduler(&cfg).Pack(b, txs, 64, 0)
+	entries, _, deferred := NewScheduler(&cfg).Pack(b, txs, 64, 0)
 	packed := 0
 	for _, e := range entries {
 		packed += len(e)
@@ -202,12 +245,12 @@ func TestPackBoundsEntries(t *testing.T) {
 		txs = append(txs, wire(t, []sdk.Instruction{transfer(keys[0].Pubkey(), sdk.Pubkey{0x70, byte(i)}, lamportsPerSOL)}, b.LastBlockhash(), keys[0]))
 	}
 	sched := NewScheduler(b.Config())
-	entries, deferred := sched.Pack(b, txs, 64, 3)
+	entries, _, deferred := sched.Pack(b, txs, 64, 3)
 	if len(entries) != 3 || len(deferred) != 7 {
 		t.Fatalf("%d entries, %d deferred; want 3 and 7", len(entries), len(deferred))
 	}
 	used := sched.BlockComputeUsed()
-	more, _ := sched.Pack(b, deferred, 64, 0)
+	more, _, _ := sched.Pack(b, deferred, 64, 0)
 	if len(more) != 7 || sched.BlockComputeUsed() != 10*used/3 {
 		t.Fatalf("deferred transactions were charged: %d entries, compute %d after %d", len(more), sched.BlockComputeUsed(), used)
 	}
@@ -224,7 +267,7 @@ func TestReleaseUndoesPack(t *testing.T) {
 		txs = append(txs, wire(t, []sdk.Instruction{transfer(keys[0].Pubkey(), sdk.Pubkey{0x71, byte(i)}, lamportsPerSOL)}, b.LastBlockhash(), keys[0]))
 	}
 	sched := NewScheduler(b.Config())
-	entries, _ := sched.Pack(b, txs, 64, 0)
+	entries, _, _ := sched.Pack(b, txs, 64, 0)
 	sched.Release(b, entries[2])
 	sched.Release(b, entries[3])
 	half := sched.BlockComputeUsed()
@@ -234,7 +277,102 @@ func TestReleaseUndoesPack(t *testing.T) {
 		t.Fatalf("compute after releasing half %d, after all %d", half, sched.BlockComputeUsed())
 	}
 	// The payer's per-account budget is whole again: all four pack again.
-	if again, deferred := sched.Pack(b, txs, 64, 0); len(again) != 4 || len(deferred) != 0 {
+	if again, _, deferred := sched.Pack(b, txs, 64, 0); len(again) != 4 || len(deferred) != 0 {
 		t.Fatalf("%d entries, %d deferred", len(again), len(deferred))
+	}
+}
+
+// TestPackRunsSplitOnlyAtConflicts: entries split because one was full join
+// the same run; an entry holding a transaction that conflicts with an
+// earlier entry of the run starts a new one.
+func TestPackRunsSplitOnlyAtConflicts(t *testing.T) {
+	keys := testKeypairs(5, 46)
+	n := newTestNode(t, keys, nil)
+	b := n.child(t, n.forks.Root(), 1)
+	var txs []*sdk.Transaction
+	// Payers in arrival order (equal prices keep it): k0, k1, k2, k3, k0, k0, k4.
+	for i, payer := range []int{0, 1, 2, 3, 0, 0, 4} {
+		to := sdk.Pubkey{0x72, byte(i)}
+		txs = append(txs, wire(t, []sdk.Instruction{transfer(keys[payer].Pubkey(), to, lamportsPerSOL)}, b.LastBlockhash(), keys[payer]))
+	}
+	entries, runs, deferred := NewScheduler(b.Config()).Pack(b, txs, 2, 0)
+	if len(deferred) != 0 {
+		t.Fatalf("%d deferred", len(deferred))
+	}
+	// t0 t1 | t2 t3 (full entries, no conflict) | t4 t6 (t4 pays from k0
+	// like t0) | t5 (k0 again, after t4).
+	want := [][]*sdk.Transaction{{txs[0], txs[1]}, {txs[2], txs[3]}, {txs[4], txs[6]}, {txs[5]}}
+	if !slices.EqualFunc(entries, want, slices.Equal) {
+		t.Fatalf("entries %v, want %v", entries, want)
+	}
+	if !slices.Equal(runs, []int{0, 2, 3}) {
+		t.Fatalf("runs %v, want [0 2 3]", runs)
+	}
+	run, flat := RunTransactions(entries, runs, 0, nil)
+	if len(run) != 2 || !slices.Equal(flat, txs[:4]) {
+		t.Fatalf("run 0: %d entries, transactions %v", len(run), flat)
+	}
+	if run, flat = RunTransactions(entries, runs, 2, flat[:0]); len(run) != 1 || !slices.Equal(flat, []*sdk.Transaction{txs[5]}) {
+		t.Fatalf("last run: %d entries, transactions %v", len(run), flat)
+	}
+}
+
+// TestReplayRunsSplitAtConflictsAndRejectBadEntries: a replayed block's
+// entries run together until one conflicts with an earlier entry of the run
+// (reading an account together is no conflict, reading and writing it is);
+// two transactions of one entry that conflict make the block invalid, and
+// nothing of it executes.
+func TestReplayRunsSplitAtConflictsAndRejectBadEntries(t *testing.T) {
+	keys := testKeypairs(4, 47)
+	n := newTestNode(t, keys, nil)
+	b := n.child(t, n.forks.Root(), 1)
+	shared := sdk.Pubkey{0x73} // read, then written, then read
+	tx := func(payer int, to sdk.Pubkey, reads bool) *sdk.Transaction {
+		ixs := []sdk.Instruction{transfer(keys[payer].Pubkey(), to, lamportsPerSOL)}
+		if reads {
+			ixs = append(ixs, sdk.Instruction{ProgramID: memo.IDV1, Data: []byte("r"), Accounts: []sdk.AccountMeta{{Pubkey: shared}}})
+		}
+		return wire(t, ixs, b.LastBlockhash(), keys[payer])
+	}
+	to := func(i byte) sdk.Pubkey { return sdk.Pubkey{0x74, i} }
+	block := [][]*sdk.Transaction{
+		{tx(0, to(0), true)},
+		{tx(1, to(1), true)},   // both read shared: same run
+		{tx(2, shared, false)}, // writes what the run read
+		{tx(3, to(3), true)},   // reads what the run wrote
+		{tx(0, to(4), false)},  // k0 was written two runs ago: joins the run
+	}
+	runs, err := new(blockLocks).splitRuns(b, block)
+	if err != nil || !slices.Equal(runs, []int{0, 2, 3}) {
+		t.Fatalf("runs %v (%v), want [0 2 3]", runs, err)
+	}
+
+	exec := NewExecutor(2)
+	defer exec.Close()
+	for _, bad := range [][]*sdk.Transaction{
+		{tx(2, to(5), false), tx(3, keys[2].Pubkey(), false)}, // both write k2
+		{tx(2, to(6), true), tx(3, shared, false)},            // one reads shared, one writes it
+		{tx(3, shared, false), tx(2, to(7), true)},            // one writes shared, one reads it
+	} {
+		_, err := exec.ExecuteEntries(b, [][]*sdk.Transaction{block[0], bad})
+		if !errors.Is(err, ErrEntryConflict) || !strings.Contains(err.Error(), "entry 1 transaction 1") {
+			t.Fatalf("conflicting entry: %v", err)
+		}
+		if b.TransactionCount() != 0 {
+			t.Fatal("part of a rejected block executed")
+		}
+	}
+
+	res, err := exec.ExecuteEntries(b, block)
+	if err != nil || len(res) != len(block) {
+		t.Fatalf("%d results: %v", len(res), err)
+	}
+	for i, r := range res {
+		if !r.Committed {
+			t.Fatalf("transaction %d not committed: %v", i, r.Err)
+		}
+	}
+	if got := b.Balance(shared); got != lamportsPerSOL {
+		t.Fatalf("shared account holds %d", got)
 	}
 }

@@ -79,9 +79,12 @@ type Executor struct {
 	workers int
 	scratch []scratch
 	locks   lockSet
-	pool    *workerPool // nil with one worker
-	// out holds the last entry's results: callers copy what they keep, so
-	// an entry's results cost no allocation (64 of them are about 19 KB).
+	// blockLocks and runTxs are ExecuteEntries' memory, reused.
+	blockLocks blockLocks
+	runTxs     []*sdk.Transaction
+	pool       *workerPool // nil with one worker
+	// out holds the last call's results: callers copy what they keep, so
+	// results cost no allocation (64 of them are about 19 KB).
 	out []TxResult
 	// bounds is the last entry's chunk boundaries, reused.
 	bounds []int
@@ -149,7 +152,41 @@ func (e *Executor) ExecuteEntry(b *Bank, txs []*sdk.Transaction) ([]TxResult, er
 	if err := e.locks.check(b, txs); err != nil {
 		return nil, err
 	}
-	return e.execute(b, txs), nil
+	out := e.results(len(txs))
+	e.execute(b, txs, out)
+	return out, nil
+}
+
+// ExecuteEntries executes a block's entries in order and commits them, as
+// replay does: it first checks every entry as ExecuteEntry does, so a block
+// holding a conflicting entry is rejected before any of it executes, then
+// executes each run of consecutive entries that do not conflict with each
+// other as one batch (as Agave's replay batches them), with the results of
+// executing the entries one at a time. The results are in the block's
+// order; the slice is reused as ExecuteEntry's is.
+func (e *Executor) ExecuteEntries(b *Bank, entries [][]*sdk.Transaction) ([]TxResult, error) {
+	if b.IsFrozen() {
+		return nil, ErrFrozen
+	}
+	runs, err := e.blockLocks.splitRuns(b, entries)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, en := range entries {
+		n += len(en)
+	}
+	out := e.results(n)
+	txs := e.runTxs[:0]
+	off := 0
+	for i := range runs {
+		_, txs = RunTransactions(entries, runs, i, txs[:0])
+		e.execute(b, txs, out[off:off+len(txs)])
+		off += len(txs)
+	}
+	clear(txs)
+	e.runTxs = txs[:0]
+	return out, nil
 }
 
 // ExecuteScheduled is ExecuteEntry for an entry that a Scheduler packed for
@@ -161,15 +198,22 @@ func (e *Executor) ExecuteScheduled(b *Bank, txs []*sdk.Transaction) ([]TxResult
 	if b.IsFrozen() {
 		return nil, ErrFrozen
 	}
-	return e.execute(b, txs), nil
+	out := e.results(len(txs))
+	e.execute(b, txs, out)
+	return out, nil
 }
 
-// execute runs a conflict-free entry on the workers.
-func (e *Executor) execute(b *Bank, txs []*sdk.Transaction) []TxResult {
-	if cap(e.out) < len(txs) {
-		e.out = make([]TxResult, len(txs))
+// results returns the executor's result buffer sized for n transactions.
+func (e *Executor) results(n int) []TxResult {
+	if cap(e.out) < n {
+		e.out = make([]TxResult, n)
 	}
-	out := e.out[:len(txs)]
+	return e.out[:n]
+}
+
+// execute runs a conflict-free batch on the workers, writing out[i] for
+// txs[i].
+func (e *Executor) execute(b *Bank, txs []*sdk.Transaction, out []TxResult) {
 	workers := min(e.workers, (len(txs)+minPerWorker-1)/minPerWorker)
 	// Each worker claims the next chunk until none are left, so one worker
 	// alone, or any subset of the pool, does them all.
@@ -203,5 +247,4 @@ func (e *Executor) execute(b *Bank, txs []*sdk.Transaction) []TxResult {
 	} else {
 		e.pool.run(work)
 	}
-	return out
 }

@@ -54,7 +54,15 @@ func (s *Scheduler) BlockComputeUsed() uint64 { return s.used }
 // Pack returns txs as entries of at most maxEntryTxs transactions and at
 // most maxEntries entries (0: no bound), and those deferred by the compute
 // limits or the entry bound (a deferred transaction is charged nothing).
-func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs, maxEntries int) (entries [][]*sdk.Transaction, deferred []*sdk.Transaction) {
+//
+// runs groups the entries into runs: consecutive entries no two of whose
+// transactions conflict, which may therefore execute as one batch
+// (RunTransactions) with the results of executing them entry by entry.
+// runs[i] is the first entry of run i; a run ends where the next begins.
+// Entries split where one is full, not only where transactions conflict,
+// and a barrier between workers per entry cost a leader about a sixth of
+// its two-core throughput.
+func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs, maxEntries int) (entries [][]*sdk.Transaction, runs []int, deferred []*sdk.Transaction) {
 	type item struct {
 		tx    *sdk.Transaction
 		price uint64
@@ -73,6 +81,9 @@ func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs, maxEntrie
 
 	lastWrite := make(map[sdk.Pubkey]int)
 	lastRead := make(map[sdk.Pubkey]int)
+	// after[e] is the last entry before e holding a transaction that
+	// conflicts with one in e; -1 if none.
+	var after []int
 	var w, r []sdk.Pubkey
 	for _, it := range items {
 		w, r = b.txLocks(it.tx, w[:0], r[:0])
@@ -105,6 +116,7 @@ func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs, maxEntrie
 				at = e + 1
 			}
 		}
+		conflictsWith := at - 1
 		for at < len(entries) && len(entries[at]) >= maxEntryTxs {
 			at++
 		}
@@ -117,8 +129,10 @@ func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs, maxEntrie
 		}
 		if at == len(entries) {
 			entries = append(entries, make([]*sdk.Transaction, 0, maxEntryTxs))
+			after = append(after, -1)
 		}
 		entries[at] = append(entries[at], it.tx)
+		after[at] = max(after[at], conflictsWith)
 		for _, k := range w {
 			lastWrite[k] = max(lastWrite[k], at)
 			s.perAccount[k] += it.cost
@@ -130,5 +144,26 @@ func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs, maxEntrie
 		}
 		s.used += it.cost
 	}
-	return entries, deferred
+	// A transaction is placed after every entry it conflicts with, so
+	// after[e] names every conflict of e with an earlier entry.
+	for e := range entries {
+		if e == 0 || after[e] >= runs[len(runs)-1] {
+			runs = append(runs, e)
+		}
+	}
+	return entries, runs, deferred
+}
+
+// RunTransactions returns run i of a Pack (entries[runs[i]:end]) and its
+// transactions in order, appended to buf.
+func RunTransactions(entries [][]*sdk.Transaction, runs []int, i int, buf []*sdk.Transaction) ([][]*sdk.Transaction, []*sdk.Transaction) {
+	end := len(entries)
+	if i+1 < len(runs) {
+		end = runs[i+1]
+	}
+	run := entries[runs[i]:end]
+	for _, e := range run {
+		buf = append(buf, e...)
+	}
+	return run, buf
 }

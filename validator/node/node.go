@@ -428,7 +428,7 @@ func (n *Node) lead(ctx context.Context) error {
 	tick := g.SlotDuration / time.Duration(g.TicksPerSlot)
 	var buffer priorityBuffer
 	var batch []pending
-	var batchTxs []*sdk.Transaction
+	var batchTxs, runTxs []*sdk.Transaction
 	byTx := make(map[*sdk.Transaction]pending, packChunk)
 	v, err := newVoter(g, n.cfg.Identity, n.cfg.TowerPath, n.start.tower, n.forks)
 	if err != nil {
@@ -490,16 +490,24 @@ func (n *Node) lead(ctx context.Context) error {
 					if h := rec.HashesPerTick(); h != 0 {
 						maxEntries = int(h - rec.TickProgress() - 1)
 					}
-					packed, deferred := sched.Pack(bank, batchTxs, maxEntryTxs, maxEntries)
+					packed, runs, deferred := sched.Pack(bank, batchTxs, maxEntryTxs, maxEntries)
 					for _, d := range deferred {
 						buffer.putBack(byTx[d])
 					}
-					for k, e := range packed {
-						// No room left in the tick: what is not executed goes
-						// back to the buffer, uncharged, for the next tick.
-						// Nothing is ever executed unrecorded.
-						if rec.TickDue() {
-							for _, rest := range packed[k:] {
+					for r, first := range runs {
+						// A run's entries share no conflicting lock, so one
+						// batch gives the results of executing them entry by
+						// entry, with one barrier between the workers instead
+						// of one per entry.
+						var run [][]*sdk.Transaction
+						run, runTxs = gnrt.RunTransactions(packed, runs, r, runTxs[:0])
+						// No room left in the tick for the run's entries
+						// (Pack bounds them by it, so this is a safeguard):
+						// what is not executed goes back to the buffer,
+						// uncharged, for the next tick. Nothing is ever
+						// executed unrecorded.
+						if h := rec.HashesPerTick(); h != 0 && h-rec.TickProgress()-1 < uint64(len(run)) {
+							for _, rest := range packed[first:] {
 								sched.Release(bank, rest)
 								for _, tx := range rest {
 									buffer.putBack(byTx[tx])
@@ -507,35 +515,39 @@ func (n *Node) lead(ctx context.Context) error {
 							}
 							break
 						}
-						res, err := exec.ExecuteScheduled(bank, e)
+						res, err := exec.ExecuteScheduled(bank, runTxs)
 						if err != nil {
-							return fmt.Errorf("node: slot %d: own entry: %w", slot, err)
+							return fmt.Errorf("node: slot %d: own entries %d to %d: %w", slot, first, first+len(run)-1, err)
 						}
-						var landed []*sdk.Transaction
-						for i := range res {
-							n.stats.Transactions.Add(1)
-							if !res[i].Committed {
-								n.stats.Dropped.Add(1)
+						for _, e := range run {
+							entryRes := res[:len(e)]
+							res = res[len(e):]
+							var landed []*sdk.Transaction
+							for i := range entryRes {
+								n.stats.Transactions.Add(1)
+								if !entryRes[i].Committed {
+									n.stats.Dropped.Add(1)
+									continue
+								}
+								landed = append(landed, e[i])
+								results = append(results, entryRes[i])
+								cu += entryRes[i].ComputeUnits
+								if entryRes[i].Err != nil {
+									n.stats.Failed.Add(1)
+								}
+							}
+							if len(landed) == 0 {
 								continue
 							}
-							landed = append(landed, e[i])
-							results = append(results, res[i])
-							cu += res[i].ComputeUnits
-							if res[i].Err != nil {
-								n.stats.Failed.Add(1)
+							entry, err := rec.Record(poh.MixinOf(landed), landed)
+							if err != nil {
+								return fmt.Errorf("node: slot %d: record: %w", slot, err)
 							}
-						}
-						if len(landed) == 0 {
-							continue
-						}
-						entry, err := rec.Record(poh.MixinOf(landed), landed)
-						if err != nil {
-							return fmt.Errorf("node: slot %d: record: %w", slot, err)
-						}
-						entries = append(entries, entry)
-						committed = append(committed, landed...)
-						if slices.ContainsFunc(landed, func(tx *sdk.Transaction) bool { return vote.IsVoteTransaction(&tx.Message) }) {
-							n.confirmFromVotes(v, bank)
+							entries = append(entries, entry)
+							committed = append(committed, landed...)
+							if slices.ContainsFunc(landed, func(tx *sdk.Transaction) bool { return vote.IsVoteTransaction(&tx.Message) }) {
+								n.confirmFromVotes(v, bank)
+							}
 						}
 					}
 				}

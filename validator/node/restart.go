@@ -185,24 +185,24 @@ func replaySlot(cfg Config, exec *gnrt.Executor, parent *gnrt.Bank, s uint64, wa
 	if err != nil {
 		return nil, fmt.Errorf("replay slot %d: %w", s, err)
 	}
+	var block [][]*sdk.Transaction
+	var txs []*sdk.Transaction
 	for i, e := range entries {
-		if len(e.Transactions) == 0 {
-			continue
-		}
 		for _, tx := range e.Transactions {
 			if err := tx.VerifySignatures(); err != nil {
 				return nil, fmt.Errorf("replay slot %d entry %d: %w", s, i, err)
 			}
 		}
-		res, err := exec.ExecuteEntry(bank, e.Transactions)
-		if err != nil {
-			return nil, fmt.Errorf("replay slot %d entry %d: %w", s, i, err)
-		}
-		for j := range res {
-			if !res[j].Committed {
-				return nil, fmt.Errorf("replay slot %d entry %d: transaction %s was not committable: %v",
-					s, i, e.Transactions[j].Signatures[0], res[j].Err)
-			}
+		block = append(block, e.Transactions)
+		txs = append(txs, e.Transactions...)
+	}
+	res, err := exec.ExecuteEntries(bank, block)
+	if err != nil {
+		return nil, fmt.Errorf("replay slot %d: %w", s, err)
+	}
+	for j := range res {
+		if !res[j].Committed {
+			return nil, fmt.Errorf("replay slot %d: transaction %s was not committable: %v", s, txs[j].Signatures[0], res[j].Err)
 		}
 	}
 	if got := bank.Freeze(entries[len(entries)-1].Hash); got != want {
