@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/gnomon-chain/gnomon/sdk"
 )
@@ -101,28 +102,31 @@ func (l *lockSet) check(b *Bank, txs []*sdk.Transaction) error {
 	return nil
 }
 
-// runLock is what the current run of entries holds on an account: the
-// strongest lock of its entries before the latest that locked it, and the
-// strongest of that latest entry.
-type runLock struct {
-	before, inEntry lockKind
-	entry           int
-}
-
-// at is l as entry j sees it: the strongest lock of the run's earlier
-// entries, and of j's transactions so far.
-func (l runLock) at(j int) (earlier, current lockKind) {
-	if l.entry != j {
-		return max(l.before, l.inEntry), 0
-	}
-	return l.before, l.inEntry
-}
+// lastLocks is the last entries of a block, so far, that locked an account:
+// each an entry's index plus one, 0 for none.
+type lastLocks struct{ write, read int32 }
 
 // blockLocks is the memory splitRuns reuses from one block to the next.
 type blockLocks struct {
-	locks map[sdk.Pubkey]runLock
-	w, r  []sdk.Pubkey
-	runs  []int
+	// index places each account's lastLocks in last, so a lock costs one
+	// map lookup (two the first time the block locks the account).
+	index  map[sdk.Pubkey]int32
+	last   []lastLocks
+	w, r   []sdk.Pubkey
+	wi, ri []int32
+	runs   []int
+}
+
+// slot returns k's place in bl.last, adding it if the block has not locked
+// k yet.
+func (bl *blockLocks) slot(k sdk.Pubkey) int32 {
+	at, ok := bl.index[k]
+	if !ok {
+		at = int32(len(bl.last))
+		bl.last = append(bl.last, lastLocks{})
+		bl.index[k] = at
+	}
+	return at
 }
 
 // splitRuns checks a block's entries, as replay must, and groups them into
@@ -132,65 +136,67 @@ type blockLocks struct {
 // returns each run's first entry (valid until its next call), or an error
 // naming the first transaction that conflicts with another of its entry,
 // which makes the block invalid.
+//
+// One pass: each account keeps the last entry that wrote it and the last
+// that read it, so a lock conflicts within its entry when one of those is
+// the entry itself, and with the run when one lies between the run's first
+// entry and the entry.
 func (bl *blockLocks) splitRuns(b *Bank, entries [][]*sdk.Transaction) ([]int, error) {
-	if bl.locks == nil {
-		bl.locks = make(map[sdk.Pubkey]runLock)
+	if bl.index == nil {
+		bl.index = make(map[sdk.Pubkey]int32)
 	}
-	locks := bl.locks
-	clear(locks)
-	w, r := bl.w[:0], bl.r[:0]
-	defer func() { bl.w, bl.r = w, r }()
-	// take adds entry j's locks to the run and reports whether one of them
-	// conflicts with an earlier entry of the run.
-	take := func(j int) (withEarlier bool, err error) {
-		for i, tx := range entries[j] {
+	clear(bl.index)
+	bl.last = bl.last[:0]
+	w, r, wi, ri, runs := bl.w[:0], bl.r[:0], bl.wi[:0], bl.ri[:0], bl.runs[:0]
+	defer func() { bl.w, bl.r, bl.wi, bl.ri, bl.runs = w, r, wi, ri, runs }()
+	if len(entries) >= math.MaxInt32 {
+		return nil, fmt.Errorf("block of %d entries: more than an entry index holds", len(entries))
+	}
+	runStart := int32(1) // entries are numbered from 1 here
+	for j, txs := range entries {
+		self := int32(j + 1)
+		withRun := false
+		for i, tx := range txs {
 			w, r = b.txLocks(tx, w[:0], r[:0])
+			wi, ri = wi[:0], ri[:0]
 			// Check all of the transaction's locks before taking any, as
 			// lockSet.check does: a transaction whose looked-up keys repeat
 			// one is dropped when it executes, not a conflict with itself.
 			for _, k := range w {
-				earlier, current := locks[k].at(j)
-				if current != 0 {
-					return false, fmt.Errorf("entry %d transaction %d (%s): %w", j, i, tx.Signatures[0], ErrEntryConflict)
+				at := bl.slot(k)
+				wi = append(wi, at)
+				l := bl.last[at]
+				if l.write == self || l.read == self {
+					return nil, fmt.Errorf("entry %d transaction %d (%s): %w", j, i, tx.Signatures[0], ErrEntryConflict)
 				}
-				withEarlier = withEarlier || earlier != 0
+				withRun = withRun || l.write >= runStart || l.read >= runStart
 			}
 			for _, k := range r {
-				earlier, current := locks[k].at(j)
-				if current == writeLock {
-					return false, fmt.Errorf("entry %d transaction %d (%s): %w", j, i, tx.Signatures[0], ErrEntryConflict)
+				// Nothing writes a reserved account (a builtin or a
+				// sysvar): reading one conflicts with nothing.
+				if b.cfg.isReserved(k) {
+					continue
 				}
-				withEarlier = withEarlier || earlier == writeLock
+				at := bl.slot(k)
+				ri = append(ri, at)
+				l := bl.last[at]
+				if l.write == self {
+					return nil, fmt.Errorf("entry %d transaction %d (%s): %w", j, i, tx.Signatures[0], ErrEntryConflict)
+				}
+				withRun = withRun || l.write >= runStart
 			}
-			for pass, keys := range [2][]sdk.Pubkey{w, r} {
-				kind := writeLock
-				if pass == 1 {
-					kind = readLock
-				}
-				for _, k := range keys {
-					earlier, current := locks[k].at(j)
-					locks[k] = runLock{before: earlier, inEntry: max(current, kind), entry: j}
-				}
+			for _, at := range wi {
+				bl.last[at].write = self
 			}
-		}
-		return withEarlier, nil
-	}
-	runs := bl.runs[:0]
-	defer func() { bl.runs = runs }()
-	for j := range entries {
-		withEarlier, err := take(j)
-		if err != nil {
-			return nil, err
-		}
-		if withEarlier {
-			// j starts a run: the locks are its own.
-			clear(locks)
-			if _, err := take(j); err != nil {
-				return nil, err
+			for _, at := range ri {
+				bl.last[at].read = self
 			}
 		}
-		if j == 0 || withEarlier {
+		if j == 0 || withRun {
+			// j starts a run; the locks before it no longer count, and
+			// its own are numbered self, inside the new run.
 			runs = append(runs, j)
+			runStart = self
 		}
 	}
 	return runs, nil
