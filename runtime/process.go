@@ -72,7 +72,7 @@ func (b *Bank) ProcessTransactions(txs []*sdk.Transaction) ([]TxResult, error) {
 	return out, nil
 }
 
-// Executor runs the transactions of an entry on a fixed number of workers.
+// Executor runs an entry, or a run of entries, on a fixed number of workers.
 // It holds only scratch memory, one per worker, so one Executor serves every
 // bank; it is used by one goroutine at a time.
 type Executor struct {
