@@ -93,6 +93,16 @@ func (r *Recorder) TickProgress() uint64 {
 	return r.hashesPerTick - r.remaining
 }
 
+// RecordsLeft is how many more entries Record accepts before the tick is due
+// (each takes one hash, and the tick's own hash is reserved); bounded is
+// false in low-power mode, where there is no such limit.
+func (r *Recorder) RecordsLeft() (n uint64, bounded bool) {
+	if r.hashesPerTick == 0 {
+		return 0, false
+	}
+	return r.remaining - 1, true
+}
+
 // TickDue reports whether only the tick's own hash is left, so Hash does
 // nothing and Record fails until Tick. It is always false in low-power mode,
 // where ticks come when the caller says.

@@ -64,6 +64,9 @@ func TestRecorderNeverExceedsHashesPerTick(t *testing.T) {
 		if got := r.TickProgress(); got != inTick {
 			t.Fatalf("step %d: tick progress %d, counted %d", step, got, inTick)
 		}
+		if left, bounded := r.RecordsLeft(); !bounded || left != hpt-1-inTick {
+			t.Fatalf("step %d: %d records left (bounded %v) after %d of %d hashes", step, left, bounded, inTick, hpt)
+		}
 	}
 	if err := VerifyTicks(entries, hpt, 0); err != nil {
 		t.Fatal(err)
@@ -130,6 +133,9 @@ func TestRecorderLowPowerTicksAreOneHash(t *testing.T) {
 	e1, err := r.Record(MixinOf(txs), txs)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, bounded := r.RecordsLeft(); bounded {
+		t.Fatal("low-power mode bounds the records of a tick")
 	}
 	e2 := r.Tick()
 	e3 := r.Tick()

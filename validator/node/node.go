@@ -487,8 +487,8 @@ func (n *Node) lead(ctx context.Context) error {
 					// PoH records at most one entry per hash of the tick:
 					// pack no more entries than the tick has room for.
 					maxEntries := 0
-					if h := rec.HashesPerTick(); h != 0 {
-						maxEntries = int(h - rec.TickProgress() - 1)
+					if left, bounded := rec.RecordsLeft(); bounded {
+						maxEntries = int(left)
 					}
 					packed, runs, deferred := sched.Pack(bank, batchTxs, maxEntryTxs, maxEntries)
 					for _, d := range deferred {
@@ -506,7 +506,7 @@ func (n *Node) lead(ctx context.Context) error {
 						// what is not executed goes back to the buffer,
 						// uncharged, for the next tick. Nothing is ever
 						// executed unrecorded.
-						if h := rec.HashesPerTick(); h != 0 && h-rec.TickProgress()-1 < uint64(len(run)) {
+						if left, bounded := rec.RecordsLeft(); bounded && left < uint64(len(run)) {
 							for _, rest := range packed[first:] {
 								sched.Release(bank, rest)
 								for _, tx := range rest {
