@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -73,8 +74,8 @@ func BenchmarkExecute(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			if res[0].Err != nil {
-				return res[0].Err
+			if err := allSucceeded(res); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -89,11 +90,19 @@ func BenchmarkReplay(b *testing.B) {
 		if err != nil {
 			return err
 		}
-		if res[0].Err != nil {
-			return res[0].Err
-		}
-		return nil
+		return allSucceeded(res)
 	})
+}
+
+// allSucceeded fails a round in which any transaction was dropped or
+// failed: a figure that counts failures as throughput is wrong.
+func allSucceeded(res []TxResult) error {
+	for i := range res {
+		if !res[i].Committed || res[i].Err != nil {
+			return fmt.Errorf("transaction %d of the run: committed %v, %v", i, res[i].Committed, res[i].Err)
+		}
+	}
+	return nil
 }
 
 func benchmarkExecute(b *testing.B, round func(*Executor, *Bank, *benchWorkload) error) {
