@@ -59,9 +59,9 @@ func (s *Scheduler) BlockComputeUsed() uint64 { return s.used }
 // transactions conflict, which may therefore execute as one batch
 // (RunTransactions) with the results of executing them entry by entry.
 // runs[i] is the first entry of run i; a run ends where the next begins.
-// Entries split where one is full, not only where transactions conflict,
-// and a barrier between workers per entry cost a leader about a sixth of
-// its two-core throughput.
+// Entries split where one is full, not only where transactions conflict;
+// one barrier between the workers per run instead of per entry gave the
+// leader 11% more transfers on two cores (bench/RESULTS.md).
 func (s *Scheduler) Pack(b *Bank, txs []*sdk.Transaction, maxEntryTxs, maxEntries int) (entries [][]*sdk.Transaction, runs []int, deferred []*sdk.Transaction) {
 	type item struct {
 		tx    *sdk.Transaction
